@@ -1,1 +1,3 @@
 export * from './openai-fake';
+export * from './stripe-fake';
+export * from './stripe-form';
