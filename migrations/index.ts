@@ -1,0 +1,9 @@
+import { PlatformBaseline1764100000000 } from './1764100000000-platform-baseline';
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the same list works from
+ * TypeScript (tests, TypeORM CLI) and compiled JavaScript (production). Areas append their own.
+ * Timestamp ranges: platform 17641000xxxxx, auth 17641001xxxxx, chat 17641002xxxxx,
+ * billing 17641003xxxxx, webhooks 17641004xxxxx.
+ */
+export const ALL_MIGRATIONS = [PlatformBaseline1764100000000];

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AgentsModule } from './modules/agents/agents.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { BillingModule } from './modules/billing/billing.module';
+import { ChatModule } from './modules/chat/chat.module';
+import { ConversationsModule } from './modules/conversations/conversations.module';
+import { ToolsModule } from './modules/tools/tools.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
+import { PlatformModule } from './platform/platform.module';
+import type { AppConfig } from './platform/config/app-config';
+import { RootController } from './root.controller';
+
+/**
+ * Composition root. Billing and the Stripe webhook exist only when ENABLE_BILLING is on at boot
+ * (their paths are plain 404s otherwise, as in the reference).
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    const billing = config.ENABLE_BILLING ? [BillingModule, WebhooksModule] : [];
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, logger),
+        AuthModule,
+        ChatModule,
+        AgentsModule,
+        ConversationsModule,
+        ToolsModule,
+        ...billing,
+      ],
+      controllers: [RootController],
+    };
+  }
+}

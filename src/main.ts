@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory';
+import { ConfigValidationError, loadConfig } from './platform/config/load-config';
+import { assertProductionSafe, ProductionSafetyError } from './platform/config/secret-guard';
+import { logStartupReport } from './platform/config/startup-report';
+import { installGracefulShutdown } from './platform/lifecycle/graceful-shutdown';
+import { createLogger } from './platform/observability/logger';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+    assertProductionSafe(config);
+  } catch (error) {
+    if (error instanceof ConfigValidationError || error instanceof ProductionSafetyError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT as 'json' | 'pretty',
+  });
+  logStartupReport(config, logger);
+  const app = await createApp(config, logger);
+  await app.listen(config.PORT, config.HOST);
+  installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_SECONDS);
+  logger.info(
+    { host: config.HOST, port: config.PORT },
+    `Listening on http://${config.HOST}:${config.PORT}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ALL_MIGRATIONS } from '../../../migrations';
+import type { AppConfig } from '../config/app-config';
+import { normalizeDatabaseUrl } from './database-url';
+import { createEmbeddedPostgres } from './embedded-postgres';
+import { createPGliteDriver } from './pglite-driver';
+
+export const MIGRATIONS_TABLE = 'typeorm_migrations';
+
+export interface DataSourceBundle {
+  options: DataSourceOptions;
+  /** Present when the embedded database is used; closed by its owner on shutdown. */
+  embedded?: PGlite;
+}
+
+/** TypeORM options for the configured Postgres, or the embedded one when DATABASE_URL is unset. */
+export function buildDataSourceOptions(
+  config: AppConfig,
+  extra: Partial<DataSourceOptions> = {},
+): DataSourceBundle {
+  const common = {
+    type: 'postgres' as const,
+    migrations: ALL_MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    synchronize: false,
+    logging: config.DATABASE_ECHO,
+  };
+  if (!config.DATABASE_URL) {
+    const embedded = createEmbeddedPostgres(config.EMBEDDED_DATABASE_DIR);
+    return {
+      embedded,
+      options: {
+        ...common,
+        // TypeORM would otherwise CREATE EXTENSION "uuid-ossp", which PGlite lacks.
+        installExtensions: false,
+        driver: createPGliteDriver(embedded),
+        ...extra,
+      } as DataSourceOptions,
+    };
+  }
+  return {
+    options: {
+      ...common,
+      url: normalizeDatabaseUrl(config.DATABASE_URL),
+      applicationName: config.APP_NAME,
+      installExtensions: false,
+      extra: {
+        max: config.DATABASE_POOL_SIZE + config.DATABASE_MAX_OVERFLOW,
+        idleTimeoutMillis: 30_000,
+        maxLifetimeSeconds: config.DATABASE_POOL_RECYCLE,
+        connectionTimeoutMillis: Math.round(config.DATABASE_POOL_TIMEOUT * 1000),
+        keepAlive: true,
+        ...(config.DATABASE_STATEMENT_TIMEOUT_MS > 0
+          ? { statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS }
+          : {}),
+      },
+      ...extra,
+    } as DataSourceOptions,
+  };
+}
+
+/** A standalone DataSource (CLI, migrations job, test setup) with the same options as the app. */
+export function createDataSource(
+  config: AppConfig,
+  extra: Partial<DataSourceOptions> = {},
+): {
+  dataSource: DataSource;
+  embedded?: PGlite;
+} {
+  const bundle = buildDataSourceOptions(config, extra);
+  return { dataSource: new DataSource(bundle.options), embedded: bundle.embedded };
+}

@@ -1,0 +1,45 @@
+import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { PGlite } from '@electric-sql/pglite';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { BootMigrations } from './boot-migrations';
+import { buildDataSourceOptions } from './data-source.factory';
+import { DatabaseHealth } from './database.health';
+
+/** Holds the embedded database (if any) so it is closed once the app shuts down. */
+@Injectable()
+export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
+  instance?: PGlite;
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.instance?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * TypeORM on the configured Postgres (or embedded PGlite). Entities are registered by feature
+ * modules with `TypeOrmModule.forFeature`; pending migrations run at boot when
+ * AUTO_RUN_MIGRATIONS is on, under an advisory lock. Never `synchronize`.
+ */
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      extraProviders: [EmbeddedDatabaseHolder],
+      inject: [AppConfig, EmbeddedDatabaseHolder],
+      useFactory: (config: AppConfig, embeddedHolder: EmbeddedDatabaseHolder) => {
+        const bundle = buildDataSourceOptions(config);
+        embeddedHolder.instance = bundle.embedded;
+        return { ...bundle.options, autoLoadEntities: true, retryAttempts: 5, retryDelay: 1000 };
+      },
+      dataSourceFactory: async (options?: DataSourceOptions) => {
+        if (!options) throw new Error('Database options missing');
+        return new DataSource(options).initialize();
+      },
+    }),
+  ],
+  providers: [DatabaseHealth, BootMigrations],
+  exports: [DatabaseHealth],
+})
+export class DatabaseModule {}

@@ -1,0 +1,8 @@
+export { AppException, type AppExceptionOptions } from './app-exception';
+export { codeForStatus, PlatformErrorCode, STATUS_PHRASES } from './error-codes';
+export { type ErrorEnvelope } from './error-envelope';
+export { HttpPlatformModule } from './http-platform.module';
+export { RequestValidationException } from './validation/request-validation.exception';
+export { ToBool, ToInt, Trim } from './validation/transforms';
+export { UuidParamPipe } from './validation/uuid-param.pipe';
+export type { ValidationIssue } from './validation/validation-issue';

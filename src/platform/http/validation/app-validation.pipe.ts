@@ -1,0 +1,48 @@
+import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { RequestValidationException } from './request-validation.exception';
+import { toIssues } from './issue-mapper';
+import type { ValidationLocation } from './validation-issue';
+
+const PRIMITIVES: unknown[] = [String, Boolean, Number, Array, Object];
+
+const LOCATION: Record<ArgumentMetadata['type'], ValidationLocation | undefined> = {
+  body: 'body',
+  query: 'query',
+  param: 'path',
+  custom: undefined,
+};
+
+/**
+ * Global pipe: class-transformer + class-validator on DTO classes, failing with the reference's
+ * 422 envelope. Values are never coerced implicitly (JSON `"5"` is not an integer); query DTOs
+ * opt into conversion per field with `@ToInt()`/`@ToBool()`. Unknown fields are ignored.
+ */
+@Injectable()
+export class AppValidationPipe implements PipeTransform {
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const location = LOCATION[metadata.type];
+    const metatype = metadata.metatype;
+    if (!location || !metatype || PRIMITIVES.includes(metatype)) return value;
+
+    const root = metadata.data ? [location, metadata.data] : [location];
+    if (
+      location === 'body' &&
+      (value === null || typeof value !== 'object' || Array.isArray(value))
+    ) {
+      throw new RequestValidationException([
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: value ?? null,
+        },
+      ]);
+    }
+    const instance = plainToInstance<object, unknown>(metatype as new () => object, value ?? {});
+    const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false });
+    if (errors.length > 0) throw new RequestValidationException(toIssues(errors, root, value));
+    return instance;
+  }
+}

@@ -1,0 +1,10 @@
+/** One entry of a 422 `details` list, pydantic-v2 shaped (spec platform 2.3). */
+export interface ValidationIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input: unknown;
+  ctx?: Record<string, unknown>;
+}
+
+export type ValidationLocation = 'body' | 'query' | 'path' | 'header';

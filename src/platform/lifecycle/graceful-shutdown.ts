@@ -1,0 +1,44 @@
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LifecycleService } from './lifecycle.service';
+
+/**
+ * SIGTERM/SIGINT (decision P6, spec 10.3 C5): readiness turns 503 at once, open streams are told
+ * to finish, the listener stops accepting, in-flight requests drain, then workers stop and pools
+ * close through Nest's shutdown hooks. Exceeding SHUTDOWN_GRACE_SECONDS exits non-zero.
+ */
+export function installGracefulShutdown(
+  app: INestApplication,
+  logger: Logger,
+  graceSeconds: number,
+): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, grace_seconds: graceSeconds }, 'Shutdown started');
+    const deadline = setTimeout(() => {
+      logger.error({ grace_seconds: graceSeconds }, 'Shutdown deadline exceeded; exiting');
+      process.exit(1);
+    }, graceSeconds * 1000);
+    deadline.unref();
+    try {
+      await app.get(LifecycleService).beginShutdown();
+      const server = app.getHttpServer() as Server;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await app.close();
+      clearTimeout(deadline);
+      logger.info('Shutdown complete');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'Shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}

@@ -1,0 +1,70 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import Redis, { type RedisOptions } from 'ioredis';
+import RedisMock from 'ioredis-mock';
+import type { Logger } from 'pino';
+import { AppConfig } from '../config/app-config';
+import { maskUrlCredentials } from '../config/masking';
+import { withTimeout } from '../health/with-timeout';
+import { LoggerFactory } from '../observability/logger.factory';
+
+/** The in-process Redis of development mode; every mock connection to it shares one dataset. */
+const EMBEDDED_REDIS_URL = 'redis://embedded-redis:6379/0';
+
+/**
+ * Owns every Redis connection of the process: the shared command client, plus dedicated
+ * connections for blocking reads and pub/sub (which cannot share a connection). All of them
+ * are closed on shutdown. With no REDIS_URL an in-process ioredis-mock stands in (P10).
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  readonly client: Redis;
+  readonly embedded: boolean;
+  private readonly extra = new Set<Redis>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly config: AppConfig,
+    loggers: LoggerFactory,
+  ) {
+    this.log = loggers.get('redis');
+    this.embedded = !config.REDIS_URL;
+    this.client = this.connect('main', { commandTimeout: 2000 });
+  }
+
+  /** A new connection for blocking commands (XREAD BLOCK) or subscriptions; closed on shutdown. */
+  createConnection(name: string, url?: string): Redis {
+    const connection = this.connect(name, {}, url);
+    this.extra.add(connection);
+    connection.once('end', () => this.extra.delete(connection));
+    return connection;
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await withTimeout(this.client.ping(), timeoutMs, 'redis ping timed out');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const connections = [this.client, ...this.extra];
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  private connect(name: string, overrides: RedisOptions, url = this.config.REDIS_URL): Redis {
+    const options: RedisOptions = {
+      keyPrefix: this.config.REDIS_KEY_PREFIX || undefined,
+      connectionName: `${this.config.APP_NAME}:${name}`,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      ...overrides,
+    };
+    if (!url) return new RedisMock(EMBEDDED_REDIS_URL, options);
+    const client = new Redis(url, options);
+    client.on('error', (error: Error) => {
+      this.log.warn(
+        { err: error.message, connection: name, url: maskUrlCredentials(url) },
+        'Redis connection error',
+      );
+    });
+    return client;
+  }
+}

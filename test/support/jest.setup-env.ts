@@ -1,0 +1,2 @@
+// Per-test-file environment defaults.
+process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
