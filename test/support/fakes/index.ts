@@ -1,3 +1,5 @@
 export * from './openai-fake';
 export * from './stripe-fake';
 export * from './stripe-form';
+export * from './vault-fake';
+export * from './smtp-fake';
