@@ -1,7 +1,13 @@
 import { Agent, AgentInputItem, OpenAIProvider, Runner, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { lastUserText, OpenAIFake, startOpenAIFake, toolOutputsOf, userTextsOf } from '../../support/fakes';
+import {
+  lastUserText,
+  OpenAIFake,
+  startOpenAIFake,
+  toolOutputsOf,
+  userTextsOf,
+} from '../../support/fakes';
 
 describe('OpenAI fake driven by the real SDKs', () => {
   let fake: OpenAIFake;
@@ -21,16 +27,29 @@ describe('OpenAI fake driven by the real SDKs', () => {
 
       expect(response.output_text).toBe('Hello there, friend.');
       expect(response.status).toBe('completed');
-      expect(response.usage).toMatchObject({ input_tokens: 12, output_tokens: 5, total_tokens: 17 });
+      expect(response.usage).toMatchObject({
+        input_tokens: 12,
+        output_tokens: 5,
+        total_tokens: 17,
+      });
       const recorded = fake.lastRequest();
-      expect(recorded).toMatchObject({ api: 'responses', path: '/v1/responses', stream: false, model: 'gpt-4.1-mini' });
+      expect(recorded).toMatchObject({
+        api: 'responses',
+        path: '/v1/responses',
+        stream: false,
+        model: 'gpt-4.1-mini',
+      });
       expect(recorded?.headers.authorization).toBe('Bearer sk-test-key');
       expect(recorded && lastUserText(recorded)).toBe('Say hi');
     });
 
     it('streams the real event sequence with increasing sequence numbers', async () => {
       fake.enqueueText('one two three');
-      const stream = await client.responses.create({ model: 'gpt-4.1-mini', input: 'count', stream: true });
+      const stream = await client.responses.create({
+        model: 'gpt-4.1-mini',
+        input: 'count',
+        stream: true,
+      });
       const types: string[] = [];
       const sequence: number[] = [];
       let text = '';
@@ -124,13 +143,30 @@ describe('OpenAI fake driven by the real SDKs', () => {
   });
 
   it('serves 500 concurrent streams', async () => {
-    const busy = await startOpenAIFake({ firstChunkDelayMs: 1500, chunkDelayMs: 5, maxRecordedRequests: 100 });
+    // A gate holds every reply until all 500 requests are open, so concurrency is proven
+    // independently of machine speed.
+    let arrived = 0;
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const busy = await startOpenAIFake({
+      chunkDelayMs: 5,
+      maxRecordedRequests: 100,
+      responder: async (request) => {
+        arrived += 1;
+        if (arrived === 500) openGate();
+        await gate;
+        return `Echo: ${lastUserText(request)}`;
+      },
+    });
     try {
       const sdk = new OpenAI({ apiKey: 'k', baseURL: busy.baseURL, maxRetries: 0 });
       const one = async (i: number): Promise<string> => {
         const stream = await sdk.responses.create({ model: 'm', input: `n${i}`, stream: true });
         let text = '';
-        for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+        for await (const event of stream)
+          if (event.type === 'response.output_text.delta') text += event.delta;
         return text;
       };
       const texts = await Promise.all(Array.from({ length: 500 }, (_, i) => one(i)));
@@ -155,9 +191,16 @@ describe('OpenAI fake driven by the real SDKs', () => {
         ],
       });
       expect(completion.object).toBe('chat.completion');
-      expect(completion.choices[0].message).toMatchObject({ role: 'assistant', content: 'chat reply' });
+      expect(completion.choices[0].message).toMatchObject({
+        role: 'assistant',
+        content: 'chat reply',
+      });
       expect(completion.choices[0].finish_reason).toBe('stop');
-      expect(completion.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+      expect(completion.usage).toMatchObject({
+        prompt_tokens: 3,
+        completion_tokens: 2,
+        total_tokens: 5,
+      });
       const recorded = fake.lastRequest();
       expect(recorded?.api).toBe('chat.completions');
       expect(recorded && lastUserText(recorded)).toBe('hello chat');
@@ -185,7 +228,9 @@ describe('OpenAI fake driven by the real SDKs', () => {
       expect(text).toBe('Echo: ping');
       expect(finishReasons[finishReasons.length - 1]).toBe('stop');
       expect(last?.choices).toEqual([]);
-      expect(usage?.total_tokens).toBe((usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0));
+      expect(usage?.total_tokens).toBe(
+        (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0),
+      );
     });
 
     it('omits usage without include_usage and passes the chat.completions.stream() accumulator', async () => {
@@ -197,11 +242,18 @@ describe('OpenAI fake driven by the real SDKs', () => {
       for await (const chunk of plain) expect(chunk.usage).toBeUndefined();
 
       fake.enqueueToolCall('get_weather', { city: 'Oslo' }, 'call_w');
-      const runner = client.chat.completions.stream({ model: 'm', messages: [{ role: 'user', content: 'weather?' }] });
+      const runner = client.chat.completions.stream({
+        model: 'm',
+        messages: [{ role: 'user', content: 'weather?' }],
+      });
       const completion = await runner.finalChatCompletion();
       expect(completion.choices[0].finish_reason).toBe('tool_calls');
       expect(completion.choices[0].message.tool_calls).toEqual([
-        { id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+        {
+          id: 'call_w',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+        },
       ]);
     });
   });
@@ -214,8 +266,15 @@ describe('OpenAI fake driven by the real SDKs', () => {
     const expectedApi = useResponses ? 'responses' : 'chat.completions';
 
     beforeAll(() => {
-      const openAIClient = new OpenAI({ apiKey: 'sk-agents', baseURL: fake.baseURL, maxRetries: 0 });
-      runner = new Runner({ modelProvider: new OpenAIProvider({ openAIClient, useResponses }), tracingDisabled: true });
+      const openAIClient = new OpenAI({
+        apiKey: 'sk-agents',
+        baseURL: fake.baseURL,
+        maxRetries: 0,
+      });
+      runner = new Runner({
+        modelProvider: new OpenAIProvider({ openAIClient, useResponses }),
+        tracingDisabled: true,
+      });
     });
 
     it('runs an agent without streaming and reports usage', async () => {
@@ -224,7 +283,12 @@ describe('OpenAI fake driven by the real SDKs', () => {
       const result = await runner.run(agent, 'Say hello');
 
       expect(result.finalOutput).toBe('Bonjour!');
-      expect(result.state.usage).toMatchObject({ requests: 1, inputTokens: 11, outputTokens: 7, totalTokens: 18 });
+      expect(result.state.usage).toMatchObject({
+        requests: 1,
+        inputTokens: 11,
+        outputTokens: 7,
+        totalTokens: 18,
+      });
       const recorded = fake.lastRequest();
       expect(recorded?.api).toBe(expectedApi);
       expect(recorded?.stream).toBe(false);
@@ -233,7 +297,9 @@ describe('OpenAI fake driven by the real SDKs', () => {
     });
 
     it('streams text through toTextStream() and usage into result.state', async () => {
-      fake.enqueueText('streamed words arrive in order', { usage: { input_tokens: 4, output_tokens: 6 } });
+      fake.enqueueText('streamed words arrive in order', {
+        usage: { input_tokens: 4, output_tokens: 6 },
+      });
       const agent = new Agent({ name: 'Streamer', instructions: 'Stream.' });
       const result = await runner.run(agent, 'stream please', { stream: true });
       let text = '';
@@ -242,52 +308,66 @@ describe('OpenAI fake driven by the real SDKs', () => {
 
       expect(text).toBe('streamed words arrive in order');
       expect(result.finalOutput).toBe('streamed words arrive in order');
-      expect(result.state.usage).toMatchObject({ inputTokens: 4, outputTokens: 6, totalTokens: 10 });
+      expect(result.state.usage).toMatchObject({
+        inputTokens: 4,
+        outputTokens: 6,
+        totalTokens: 10,
+      });
       expect(fake.lastRequest()?.stream).toBe(true);
     });
 
-    it.each([false, true])('executes a scripted tool call and answers (stream=%s)', async (stream) => {
-      const calls: string[] = [];
-      const getWeather = tool({
-        name: 'get_weather',
-        description: 'Weather for a city',
-        parameters: z.object({ city: z.string() }),
-        execute: async ({ city }) => {
-          calls.push(city);
-          return `sunny in ${city}`;
-        },
-      });
-      const agent = new Agent({ name: 'Weather', instructions: 'Use tools.', tools: [getWeather] });
-      fake.enqueueToolCall('get_weather', { city: 'Paris' }, 'call_paris');
-      fake.enqueueText('It is sunny in Paris.');
+    it.each([false, true])(
+      'executes a scripted tool call and answers (stream=%s)',
+      async (stream) => {
+        const calls: string[] = [];
+        const getWeather = tool({
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: z.object({ city: z.string() }),
+          execute: async ({ city }) => {
+            calls.push(city);
+            return `sunny in ${city}`;
+          },
+        });
+        const agent = new Agent({
+          name: 'Weather',
+          instructions: 'Use tools.',
+          tools: [getWeather],
+        });
+        fake.enqueueToolCall('get_weather', { city: 'Paris' }, 'call_paris');
+        fake.enqueueText('It is sunny in Paris.');
 
-      let finalOutput: unknown;
-      let requests: number;
-      if (stream) {
-        const result = await runner.run(agent, 'Weather in Paris?', { stream: true });
-        await result.completed;
-        finalOutput = result.finalOutput;
-        requests = result.state.usage.requests;
-      } else {
-        const result = await runner.run(agent, 'Weather in Paris?');
-        finalOutput = result.finalOutput;
-        requests = result.state.usage.requests;
-      }
+        let finalOutput: unknown;
+        let requests: number;
+        if (stream) {
+          const result = await runner.run(agent, 'Weather in Paris?', { stream: true });
+          await result.completed;
+          finalOutput = result.finalOutput;
+          requests = result.state.usage.requests;
+        } else {
+          const result = await runner.run(agent, 'Weather in Paris?');
+          finalOutput = result.finalOutput;
+          requests = result.state.usage.requests;
+        }
 
-      expect(calls).toEqual(['Paris']);
-      expect(finalOutput).toBe('It is sunny in Paris.');
-      expect(requests).toBe(2);
-      const [first, second] = fake.modelRequests();
-      const tools = first.body.tools;
-      expect(JSON.stringify(tools)).toContain('get_weather');
-      expect(toolOutputsOf(second)).toEqual([{ callId: 'call_paris', output: 'sunny in Paris' }]);
-    });
+        expect(calls).toEqual(['Paris']);
+        expect(finalOutput).toBe('It is sunny in Paris.');
+        expect(requests).toBe(2);
+        const [first, second] = fake.modelRequests();
+        const tools = first.body.tools;
+        expect(JSON.stringify(tools)).toContain('get_weather');
+        expect(toolOutputsOf(second)).toEqual([{ callId: 'call_paris', output: 'sunny in Paris' }]);
+      },
+    );
 
     it('sends earlier turns as context on the next run', async () => {
       const agent = new Agent({ name: 'Memory', instructions: 'Remember.' });
       fake.enqueueText('Nice to meet you, Ada.');
       const first = await runner.run(agent, 'My name is Ada.');
-      const history: AgentInputItem[] = [...first.history, { role: 'user', content: 'What is my name?' }];
+      const history: AgentInputItem[] = [
+        ...first.history,
+        { role: 'user', content: 'What is my name?' },
+      ];
       const second = await runner.run(agent, history);
 
       expect(second.finalOutput).toBe('Echo: What is my name?');
@@ -297,7 +377,7 @@ describe('OpenAI fake driven by the real SDKs', () => {
     });
 
     it('aborts the upstream stream when the run signal fires', async () => {
-      fake.enqueueText('this reply is slow and will be cut off', { chunkDelayMs: 40 });
+      fake.enqueueText('this reply is slow and will be cut off', { chunkDelayMs: 100 });
       const controller = new AbortController();
       const agent = new Agent({ name: 'Slow', instructions: 'Slow.' });
       const result = await runner.run(agent, 'go', { stream: true, signal: controller.signal });

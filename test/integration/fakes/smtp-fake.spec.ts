@@ -52,7 +52,12 @@ describe('SMTP fake driven by nodemailer', () => {
   it('waits for mail that arrives later and times out with a clear error', async () => {
     const waiting = smtp.waitForMail((m) => m.subject === 'Later', 3000);
     setTimeout(() => {
-      void transport.sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'Later', text: 'x' });
+      void transport.sendMail({
+        from: 'a@example.test',
+        to: 'b@example.test',
+        subject: 'Later',
+        text: 'x',
+      });
     }, 50);
     await expect(waiting).resolves.toMatchObject({ subject: 'Later', to: ['b@example.test'] });
 
@@ -68,13 +73,23 @@ describe('SMTP fake driven by nodemailer', () => {
       secure: false,
       auth: { user: 'mailer', pass: 'whatever' },
     });
-    await authed.sendMail({ from: 'a@example.test', to: 'c@example.test', subject: 'auth', text: 'y' });
+    await authed.sendMail({
+      from: 'a@example.test',
+      to: 'c@example.test',
+      subject: 'auth',
+      text: 'y',
+    });
     expect((await smtp.waitForMailTo('c@example.test')).authUser).toBe('mailer');
     authed.close();
 
     smtp.failNext(1, { responseCode: 451, message: 'try later' });
     await expect(
-      transport.sendMail({ from: 'a@example.test', to: 'd@example.test', subject: 'fail', text: 'z' }),
+      transport.sendMail({
+        from: 'a@example.test',
+        to: 'd@example.test',
+        subject: 'fail',
+        text: 'z',
+      }),
     ).rejects.toMatchObject({ responseCode: 451 });
     expect(smtp.messages.filter((m) => m.subject === 'fail')).toHaveLength(0);
   });

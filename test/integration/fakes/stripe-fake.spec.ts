@@ -12,8 +12,17 @@ describe('Stripe fake driven by stripe-node', () => {
   beforeAll(async () => {
     fake = await startStripeFake({
       prices: [
-        { id: 'price_pro_monthly', unit_amount: 2900, lookup_key: 'pro_monthly', product: 'prod_pro' },
-        { id: 'price_tokens', unit_amount: null, recurring: { usage_type: 'metered', meter: 'mtr_tokens' } },
+        {
+          id: 'price_pro_monthly',
+          unit_amount: 2900,
+          lookup_key: 'pro_monthly',
+          product: 'prod_pro',
+        },
+        {
+          id: 'price_tokens',
+          unit_amount: null,
+          recurring: { usage_type: 'metered', meter: 'mtr_tokens' },
+        },
       ],
     });
     stripe = new Stripe('sk_test_fake_123', {
@@ -32,7 +41,9 @@ describe('Stripe fake driven by stripe-node', () => {
 
   it('parses Stripe form encoding, including pushed and indexed arrays', () => {
     expect(
-      parseStripeForm('expand[]=customer&expand[]=latest_invoice&items[1][price]=b&items[0][price]=a&metadata[t%20id]=x+y'),
+      parseStripeForm(
+        'expand[]=customer&expand[]=latest_invoice&items[1][price]=b&items[0][price]=a&metadata[t%20id]=x+y',
+      ),
     ).toEqual({
       expand: ['customer', 'latest_invoice'],
       items: [{ price: 'a' }, { price: 'b' }],
@@ -86,11 +97,18 @@ describe('Stripe fake driven by stripe-node', () => {
     expect(typeof created.customer === 'object' && created.customer.id).toBe(customer.id);
     const [item] = created.items.data;
     expect(item.id).toMatch(/^si_/);
-    expect(item.price).toMatchObject({ id: 'price_pro_monthly', object: 'price', unit_amount: 2900 });
+    expect(item.price).toMatchObject({
+      id: 'price_pro_monthly',
+      object: 'price',
+      unit_amount: 2900,
+    });
     expect(item.quantity).toBe(3);
     expect(item.current_period_start).toBe(created.start_date);
     expect(item.current_period_end - item.current_period_start).toBeGreaterThanOrEqual(28 * 86400);
-    const legacy = created as unknown as { current_period_start: number; current_period_end: number };
+    const legacy = created as unknown as {
+      current_period_start: number;
+      current_period_end: number;
+    };
     expect(legacy.current_period_end).toBe(item.current_period_end);
     expect(fake.lastRequest()?.params).toMatchObject({
       customer: customer.id,
@@ -121,8 +139,12 @@ describe('Stripe fake driven by stripe-node', () => {
       'customer.subscription.updated',
       'customer.subscription.deleted',
     ]);
-    await expect(stripe.subscriptions.list({ customer: customer.id })).resolves.toMatchObject({ data: [] });
-    await expect(stripe.subscriptions.list({ customer: customer.id, status: 'canceled' })).resolves.toMatchObject({
+    await expect(stripe.subscriptions.list({ customer: customer.id })).resolves.toMatchObject({
+      data: [],
+    });
+    await expect(
+      stripe.subscriptions.list({ customer: customer.id, status: 'canceled' }),
+    ).resolves.toMatchObject({
       data: [{ id: created.id }],
     });
   });
@@ -159,8 +181,14 @@ describe('Stripe fake driven by stripe-node', () => {
 
   it('deletes customers and retrieves them as deleted stubs', async () => {
     const customer = await stripe.customers.create({ email: 'gone@example.com' });
-    await expect(stripe.customers.del(customer.id)).resolves.toMatchObject({ id: customer.id, deleted: true });
-    await expect(stripe.customers.retrieve(customer.id)).resolves.toMatchObject({ id: customer.id, deleted: true });
+    await expect(stripe.customers.del(customer.id)).resolves.toMatchObject({
+      id: customer.id,
+      deleted: true,
+    });
+    await expect(stripe.customers.retrieve(customer.id)).resolves.toMatchObject({
+      id: customer.id,
+      deleted: true,
+    });
     const updated = await stripe.customers.create({ email: 'x@example.com' });
     await expect(
       stripe.customers.update(updated.id, { email: 'y@example.com', metadata: { a: '1' } }),
@@ -189,15 +217,26 @@ describe('Stripe fake driven by stripe-node', () => {
       identifier: 'usage-t1-2024-01-01',
     });
     await expect(duplicate).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    await expect(duplicate).rejects.toMatchObject({ code: 'resource_already_exists', param: 'identifier' });
+    await expect(duplicate).rejects.toMatchObject({
+      code: 'resource_already_exists',
+      param: 'identifier',
+    });
     expect(fake.meterEvents()).toHaveLength(1);
   });
 
   it('lets stripe-node retry an injected 500 with the same Idempotency-Key', async () => {
-    fake.failNext(1, { status: 500, type: 'api_error' }, { method: 'POST', path: '/v1/billing/meter_events' });
+    fake.failNext(
+      1,
+      { status: 500, type: 'api_error' },
+      { method: 'POST', path: '/v1/billing/meter_events' },
+    );
     const customer = await stripe.customers.create({});
     const event = await stripe.billing.meterEvents.create(
-      { event_name: 'tokens', payload: { stripe_customer_id: customer.id, value: '5' }, identifier: 'retry-1' },
+      {
+        event_name: 'tokens',
+        payload: { stripe_customer_id: customer.id, value: '5' },
+        identifier: 'retry-1',
+      },
       { idempotencyKey: 'meter-retry-1' },
     );
     expect(event.identifier).toBe('retry-1');
@@ -210,23 +249,42 @@ describe('Stripe fake driven by stripe-node', () => {
   });
 
   it('surfaces an injected 400 as StripeInvalidRequestError without retrying', async () => {
-    fake.failNext(1, { status: 400, type: 'invalid_request_error', code: 'parameter_invalid', message: 'bad', param: 'x' });
+    fake.failNext(1, {
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'parameter_invalid',
+      message: 'bad',
+      param: 'x',
+    });
     const attempt = stripe.customers.create({ email: 'c@example.com' });
     await expect(attempt).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    await expect(attempt).rejects.toMatchObject({ code: 'parameter_invalid', message: 'bad', param: 'x' });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'parameter_invalid',
+      message: 'bad',
+      param: 'x',
+    });
     expect(fake.requestsTo('POST', '/v1/customers')).toHaveLength(1);
     expect(fake.customers()).toHaveLength(0);
   });
 
   it('replays idempotent requests and rejects reuse with different params', async () => {
-    const first = await stripe.customers.create({ email: 'i@example.com' }, { idempotencyKey: 'same-key' });
-    const second = await stripe.customers.create({ email: 'i@example.com' }, { idempotencyKey: 'same-key' });
+    const first = await stripe.customers.create(
+      { email: 'i@example.com' },
+      { idempotencyKey: 'same-key' },
+    );
+    const second = await stripe.customers.create(
+      { email: 'i@example.com' },
+      { idempotencyKey: 'same-key' },
+    );
     expect(second.id).toBe(first.id);
     expect(second.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect(fake.customers()).toHaveLength(1);
     expect(fake.lastRequest()?.replayed).toBe(true);
 
-    const conflicting = stripe.customers.create({ email: 'other@example.com' }, { idempotencyKey: 'same-key' });
+    const conflicting = stripe.customers.create(
+      { email: 'other@example.com' },
+      { idempotencyKey: 'same-key' },
+    );
     await expect(conflicting).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
@@ -250,12 +308,23 @@ describe('Stripe fake driven by stripe-node', () => {
     const noAuth = await fetch(`${fake.url}/v1/customers`);
     expect(noAuth.status).toBe(401);
     expect(await noAuth.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
-    const badKey = new Stripe('pk_test_wrong', { host: fake.host, port: fake.port, protocol: 'http' });
-    await expect(badKey.customers.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
-    const unknown = await fetch(`${fake.url}/v1/nonexistent`, { headers: { Authorization: 'Bearer sk_test_x' } });
+    const badKey = new Stripe('pk_test_wrong', {
+      host: fake.host,
+      port: fake.port,
+      protocol: 'http',
+    });
+    await expect(badKey.customers.list()).rejects.toBeInstanceOf(
+      Stripe.errors.StripeAuthenticationError,
+    );
+    const unknown = await fetch(`${fake.url}/v1/nonexistent`, {
+      headers: { Authorization: 'Bearer sk_test_x' },
+    });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({
-      error: { type: 'invalid_request_error', message: expect.stringContaining('Unrecognized request URL') },
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringContaining('Unrecognized request URL'),
+      },
     });
   });
 
@@ -267,7 +336,9 @@ describe('Stripe fake driven by stripe-node', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const signature = String(req.headers['stripe-signature']);
-        received.push(stripe.webhooks.constructEvent(Buffer.concat(chunks).toString('utf8'), signature, secret));
+        received.push(
+          stripe.webhooks.constructEvent(Buffer.concat(chunks).toString('utf8'), signature, secret),
+        );
         res.writeHead(200).end();
       });
     });
@@ -278,8 +349,12 @@ describe('Stripe fake driven by stripe-node', () => {
       const customer = await stripe.customers.create({});
       await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
       const deadline = Date.now() + 3000;
-      while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(received.map((e) => e.type)).toEqual(['customer.created', 'customer.subscription.created']);
+      while (received.length < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(received.map((e) => e.type)).toEqual([
+        'customer.created',
+        'customer.subscription.created',
+      ]);
       expect(fake.webhookDeliveries.every((d) => d.status === 200)).toBe(true);
     } finally {
       fake.setWebhookEndpoint(undefined);

@@ -2,7 +2,10 @@ import { verify as cryptoVerify } from 'node:crypto';
 import { decodeStdBase64, startVaultFake, VaultFake } from '../../support/fakes';
 
 interface VaultBody {
-  data?: Record<string, unknown> & { data?: Record<string, unknown> | null; metadata?: Record<string, unknown> };
+  data?: Record<string, unknown> & {
+    data?: Record<string, unknown> | null;
+    metadata?: Record<string, unknown>;
+  };
   errors?: string[];
 }
 
@@ -18,7 +21,10 @@ describe('Vault fake over the documented HTTP API', () => {
   ): Promise<{ status: number; body: VaultBody }> => {
     const response = await fetch(`${vault.addr}/v1/${path}`, {
       method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -43,7 +49,11 @@ describe('Vault fake over the documented HTTP API', () => {
   it('creates an ed25519 key, signs standard-base64 input and exposes the public key', async () => {
     const created = await call('POST', 'transit/keys/jwt', { type: 'ed25519' });
     expect(created.status).toBe(200);
-    expect(created.body.data).toMatchObject({ type: 'ed25519', latest_version: 1, supports_signing: true });
+    expect(created.body.data).toMatchObject({
+      type: 'ed25519',
+      latest_version: 1,
+      supports_signing: true,
+    });
 
     const message = Buffer.from('header.payload?>>', 'utf8');
     const signed = await call('POST', 'transit/sign/jwt', { input: message.toString('base64') });
@@ -75,18 +85,28 @@ describe('Vault fake over the documented HTTP API', () => {
       body: expect.objectContaining({ data: { valid: true } }) as unknown,
     });
     const otherInput = Buffer.from('other bytes').toString('base64');
-    expect((await call('POST', 'transit/verify/jwt', { input: otherInput, signature })).body.data).toEqual({
+    expect(
+      (await call('POST', 'transit/verify/jwt', { input: otherInput, signature })).body.data,
+    ).toEqual({
       valid: false,
     });
     const sigBytes = Buffer.from(signature.slice(9), 'base64');
     sigBytes[0] ^= 0xff;
     const tampered = `vault:v1:${sigBytes.toString('base64')}`;
-    expect((await call('POST', 'transit/verify/jwt', { input, signature: tampered })).body.data).toEqual({
+    expect(
+      (await call('POST', 'transit/verify/jwt', { input, signature: tampered })).body.data,
+    ).toEqual({
       valid: false,
     });
-    const unprefixed = await call('POST', 'transit/verify/jwt', { input, signature: signature.slice(9) });
+    const unprefixed = await call('POST', 'transit/verify/jwt', {
+      input,
+      signature: signature.slice(9),
+    });
     expect(unprefixed).toEqual({ status: 400, body: { errors: ['invalid signature: no prefix'] } });
-    const tooNew = await call('POST', 'transit/verify/jwt', { input, signature: signature.replace('v1', 'v9') });
+    const tooNew = await call('POST', 'transit/verify/jwt', {
+      input,
+      signature: signature.replace('v1', 'v9'),
+    });
     expect(tooNew.body.errors).toEqual(['invalid signature: version is too new']);
   });
 
@@ -95,7 +115,9 @@ describe('Vault fake over the documented HTTP API', () => {
     const urlSafe = Buffer.from([0xfb, 0xff, 0xfe]).toString('base64url');
     const bad = await call('POST', 'transit/sign/jwt', { input: urlSafe });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual(['unable to decode input as base64: illegal base64 data at input byte 0']);
+    expect(bad.body.errors).toEqual([
+      'unable to decode input as base64: illegal base64 data at input byte 0',
+    ]);
     const unpadded = await call('POST', 'transit/sign/jwt', { input: 'YWJj ZA' });
     expect(unpadded.status).toBe(400);
 
@@ -113,14 +135,18 @@ describe('Vault fake over the documented HTTP API', () => {
     const v2 = String((await call('POST', 'transit/sign/jwt', { input })).body.data?.signature);
     expect(v2.startsWith('vault:v2:')).toBe(true);
     for (const signature of [v1, v2]) {
-      expect((await call('POST', 'transit/verify/jwt', { input, signature })).body.data).toEqual({ valid: true });
+      expect((await call('POST', 'transit/verify/jwt', { input, signature })).body.data).toEqual({
+        valid: true,
+      });
     }
     expect(vault.publicKeys('jwt')).toHaveLength(2);
   });
 
   it('round-trips KV v1 secrets', async () => {
     expect((await call('GET', 'secret-v1/app/db')).status).toBe(404);
-    expect((await call('POST', 'secret-v1/app/db', { password: 's3cret', port: 5432 })).status).toBe(204);
+    expect(
+      (await call('POST', 'secret-v1/app/db', { password: 's3cret', port: 5432 })).status,
+    ).toBe(204);
     const read = await call('GET', 'secret-v1/app/db');
     expect(read.status).toBe(200);
     expect(read.body.data).toEqual({ password: 's3cret', port: 5432 });
@@ -139,26 +165,37 @@ describe('Vault fake over the documented HTTP API', () => {
     expect(read.body.data?.metadata).toMatchObject({ version: 2 });
     const old = await call('GET', 'kv/data/app/config?version=1');
     expect(old.body.data?.data).toEqual({ jwt_secret: 'a' });
-    const conflict = await call('POST', 'kv/data/app/config', { data: { x: 1 }, options: { cas: 1 } });
+    const conflict = await call('POST', 'kv/data/app/config', {
+      data: { x: 1 },
+      options: { cas: 1 },
+    });
     expect(conflict).toEqual({
       status: 400,
       body: { errors: ['check-and-set parameter did not match the current version'] },
     });
     expect((await call('DELETE', 'kv/data/app/config')).status).toBe(204);
     expect((await call('GET', 'kv/data/app/config')).status).toBe(404);
-    expect((await call('GET', 'kv/metadata/app/config')).body.data).toMatchObject({ current_version: 2 });
+    expect((await call('GET', 'kv/metadata/app/config')).body.data).toMatchObject({
+      current_version: 2,
+    });
     expect((await call('GET', 'kv/app/config')).status).toBe(404);
   });
 
   it('answers health, lookup-self, sealing and injected failures', async () => {
     const health = await fetch(`${vault.addr}/v1/sys/health`);
     expect(health.status).toBe(200);
-    expect((await call('GET', 'auth/token/lookup-self')).body.data).toMatchObject({ id: token, policies: ['root'] });
+    expect((await call('GET', 'auth/token/lookup-self')).body.data).toMatchObject({
+      id: token,
+      policies: ['root'],
+    });
     vault.failNext(1, { status: 503, errors: ['Vault is sealed'] }, { path: /\/transit\// });
     expect((await call('POST', 'transit/keys/k', { type: 'ed25519' })).status).toBe(503);
     expect((await call('POST', 'transit/keys/k', { type: 'ed25519' })).status).toBe(200);
     vault.setSealed(true);
     expect((await fetch(`${vault.addr}/v1/sys/health`)).status).toBe(503);
-    expect(await call('GET', 'kv/data/x')).toEqual({ status: 503, body: { errors: ['Vault is sealed'] } });
+    expect(await call('GET', 'kv/data/x')).toEqual({
+      status: 503,
+      body: { errors: ['Vault is sealed'] },
+    });
   });
 });

@@ -2,7 +2,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 
 /** Plain JSON value, used instead of `any` for parsed request bodies. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -63,7 +64,10 @@ export function describeError(error: unknown): string {
 }
 
 /** Reads the whole body; the cap stops a runaway client from exhausting memory in a benchmark. */
-export async function readBody(req: IncomingMessage, limitBytes = 20 * 1024 * 1024): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  limitBytes = 20 * 1024 * 1024,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -197,7 +201,11 @@ export class RequestLog<T> {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`Timed out after ${timeoutMs}ms waiting for ${what} (${this.items.length} recorded)`));
+        reject(
+          new Error(
+            `Timed out after ${timeoutMs}ms waiting for ${what} (${this.items.length} recorded)`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push(waiter);
     });

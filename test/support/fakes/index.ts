@@ -3,3 +3,5 @@ export * from './stripe-fake';
 export * from './stripe-form';
 export * from './vault-fake';
 export * from './smtp-fake';
+export * from './tavily-fake';
+export type { JsonObject, JsonValue } from './http-helpers';

@@ -81,11 +81,14 @@ export interface OpenAIFakeErrorTurn {
   delayMs?: number;
 }
 
-export type OpenAIFakeTurn = OpenAIFakeTextTurn | OpenAIFakeToolCallTurn | OpenAIFakeToolCallsTurn | OpenAIFakeErrorTurn;
+export type OpenAIFakeTurn =
+  OpenAIFakeTextTurn | OpenAIFakeToolCallTurn | OpenAIFakeToolCallsTurn | OpenAIFakeErrorTurn;
 
 /** A responder may return a bare string as shorthand for a text turn. */
 export type OpenAIFakeReply = OpenAIFakeTurn | string;
-export type OpenAIFakeResponder = (request: OpenAIFakeRequest) => OpenAIFakeReply | Promise<OpenAIFakeReply>;
+export type OpenAIFakeResponder = (
+  request: OpenAIFakeRequest,
+) => OpenAIFakeReply | Promise<OpenAIFakeReply>;
 
 export type OpenAIFakeApi = 'responses' | 'chat.completions' | 'models' | 'unknown';
 
@@ -161,7 +164,10 @@ export interface OpenAIFake {
   /** Recorded model calls only (`/responses` and `/chat/completions`). */
   modelRequests(): OpenAIFakeRequest[];
   lastRequest(): OpenAIFakeRequest | undefined;
-  waitForRequest(predicate: (request: OpenAIFakeRequest) => boolean, timeoutMs?: number): Promise<OpenAIFakeRequest>;
+  waitForRequest(
+    predicate: (request: OpenAIFakeRequest) => boolean,
+    timeoutMs?: number,
+  ): Promise<OpenAIFakeRequest>;
   /** Resolves with the first request the client abandoned mid-reply. */
   waitForAbort(timeoutMs?: number): Promise<OpenAIFakeRequest>;
   readonly stats: OpenAIFakeStats;
@@ -177,7 +183,14 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
   const log = new RequestLog<OpenAIFakeRequest>(options.maxRecordedRequests ?? 1000);
   let responder: OpenAIFakeResponder | undefined = options.responder;
   let seq = 0;
-  const stats: OpenAIFakeStats = { total: 0, inFlight: 0, maxInFlight: 0, completed: 0, aborted: 0, errors: 0 };
+  const stats: OpenAIFakeStats = {
+    total: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    completed: 0,
+    aborted: 0,
+    errors: 0,
+  };
 
   const finish = (record: OpenAIFakeRequest, outcome: OpenAIFakeRequest['outcome']): void => {
     if (record.outcome !== 'pending') return;
@@ -239,15 +252,23 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     });
     const requestId = makeId('req_', 32);
     const baseHeaders = { 'x-request-id': requestId, 'openai-processing-ms': '1' };
-    const fail = (status: number, error: OpenAIErrorBody, headers: Record<string, string> = {}): void => {
+    const fail = (
+      status: number,
+      error: OpenAIErrorBody,
+      headers: Record<string, string> = {},
+    ): void => {
       record.status = status;
       sendJson(res, status, { error }, { ...baseHeaders, ...headers });
       finish(record, 'error');
     };
 
-    if (options.apiKey !== undefined && record.headers.authorization !== `Bearer ${options.apiKey}`) {
+    if (
+      options.apiKey !== undefined &&
+      record.headers.authorization !== `Bearer ${options.apiKey}`
+    ) {
       fail(401, {
-        message: 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+        message:
+          'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
         type: 'invalid_request_error',
         param: null,
         code: 'invalid_api_key',
@@ -260,14 +281,22 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       sendJson(
         res,
         200,
-        { object: 'list', data: [{ id: model, object: 'model', created: 1_700_000_000, owned_by: 'fake' }] },
+        {
+          object: 'list',
+          data: [{ id: model, object: 'model', created: 1_700_000_000, owned_by: 'fake' }],
+        },
         baseHeaders,
       );
       finish(record, 'completed');
       return;
     }
     if (api === 'unknown') {
-      fail(404, { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error', param: null, code: null });
+      fail(404, {
+        message: `Invalid URL (${method} ${path})`,
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      });
       return;
     }
     if (parsed.error !== undefined) {
@@ -344,13 +373,16 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     get requests() {
       return log.all();
     },
-    modelRequests: () => log.all().filter((r) => r.api === 'responses' || r.api === 'chat.completions'),
+    modelRequests: () =>
+      log.all().filter((r) => r.api === 'responses' || r.api === 'chat.completions'),
     lastRequest: () => {
       const all = log.all();
       return all[all.length - 1];
     },
-    waitForRequest: (predicate, timeoutMs = 5000) => log.waitFor(predicate, timeoutMs, 'an OpenAI request'),
-    waitForAbort: (timeoutMs = 5000) => log.waitFor((r) => r.aborted, timeoutMs, 'an aborted OpenAI request'),
+    waitForRequest: (predicate, timeoutMs = 5000) =>
+      log.waitFor(predicate, timeoutMs, 'an OpenAI request'),
+    waitForAbort: (timeoutMs = 5000) =>
+      log.waitFor((r) => r.aborted, timeoutMs, 'an aborted OpenAI request'),
     get stats() {
       return { ...stats };
     },
@@ -379,9 +411,9 @@ export interface ToolOutput {
 type BodySource = { body: JsonObject } | JsonObject;
 
 function bodyOf(source: BodySource): JsonObject {
-  if ('input' in source || 'messages' in source) return source as JsonObject;
+  if ('input' in source || 'messages' in source) return source;
   const inner: unknown = source.body;
-  return isJsonObject(inner) ? inner : (source as JsonObject);
+  return isJsonObject(inner) ? inner : source;
 }
 
 function partText(part: JsonValue): string {
@@ -443,7 +475,10 @@ export function toolOutputsOf(source: BodySource): ToolOutput[] {
   if (Array.isArray(body.messages)) {
     for (const m of body.messages) {
       if (isJsonObject(m) && m.role === 'tool') {
-        out.push({ callId: typeof m.tool_call_id === 'string' ? m.tool_call_id : '', output: contentText(m.content) });
+        out.push({
+          callId: typeof m.tool_call_id === 'string' ? m.tool_call_id : '',
+          output: contentText(m.content),
+        });
       }
     }
   } else if (Array.isArray(body.input)) {
@@ -476,7 +511,11 @@ function errorBodyFor(turn: OpenAIFakeErrorTurn): OpenAIErrorBody {
     400: ['invalid_request_error', null, 'Invalid request.'],
     401: ['invalid_request_error', 'invalid_api_key', 'Incorrect API key provided.'],
     403: ['invalid_request_error', 'unsupported_country_region_territory', 'Forbidden.'],
-    404: ['invalid_request_error', 'model_not_found', 'The model does not exist or you do not have access to it.'],
+    404: [
+      'invalid_request_error',
+      'model_not_found',
+      'The model does not exist or you do not have access to it.',
+    ],
     429: ['requests', 'rate_limit_exceeded', 'Rate limit reached. Please try again later.'],
   };
   const [type, code, message] = defaults[turn.status] ?? [
@@ -528,7 +567,8 @@ function splitChunks(turn: OpenAIFakeTextTurn): string[] {
   if (turn.chunks) return turn.chunks;
   if (turn.chunkSize && turn.chunkSize > 0) {
     const out: string[] = [];
-    for (let i = 0; i < turn.text.length; i += turn.chunkSize) out.push(turn.text.slice(i, i + turn.chunkSize));
+    for (let i = 0; i < turn.text.length; i += turn.chunkSize)
+      out.push(turn.text.slice(i, i + turn.chunkSize));
     return out;
   }
   // Leading-space word pieces resemble real token deltas ("Hello", " world").
@@ -562,14 +602,12 @@ function planReply(
       interrupt: turn.interrupt,
     };
   }
-  const calls = (turn.type === 'tool_call' ? [turn] : turn.calls).map(
-    (call): PlannedCall => ({
-      itemId: makeId('fc_', 40),
-      callId: call.callId ?? makeId('call_', 24),
-      name: call.name,
-      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
-    }),
-  );
+  const calls = (turn.type === 'tool_call' ? [turn] : turn.calls).map((call): PlannedCall => ({
+    itemId: makeId('fc_', 40),
+    callId: call.callId ?? makeId('call_', 24),
+    name: call.name,
+    arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+  }));
   const outputChars = calls.reduce((n, c) => n + c.name.length + c.arguments.length, 0);
   return {
     kind: 'tools',
@@ -619,7 +657,12 @@ function responsesUsage(plan: ReplyPlan): JsonObject {
   };
 }
 
-function responseEnvelope(ctx: ReplyContext, id: string, createdAt: number, status: string): JsonObject {
+function responseEnvelope(
+  ctx: ReplyContext,
+  id: string,
+  createdAt: number,
+  status: string,
+): JsonObject {
   const b = ctx.record.body;
   return {
     id,
@@ -635,7 +678,8 @@ function responseEnvelope(ctx: ReplyContext, id: string, createdAt: number, stat
     model: ctx.model,
     output: [],
     parallel_tool_calls: typeof b.parallel_tool_calls === 'boolean' ? b.parallel_tool_calls : true,
-    previous_response_id: typeof b.previous_response_id === 'string' ? b.previous_response_id : null,
+    previous_response_id:
+      typeof b.previous_response_id === 'string' ? b.previous_response_id : null,
     reasoning: { effort: null, summary: null },
     service_tier: 'default',
     store: typeof b.store === 'boolean' ? b.store : true,
@@ -667,7 +711,14 @@ function messageItem(id: string, status: string, text: string | undefined): Json
 }
 
 function functionCallItem(call: PlannedCall, status: string, args: string): JsonObject {
-  return { id: call.itemId, type: 'function_call', status, arguments: args, call_id: call.callId, name: call.name };
+  return {
+    id: call.itemId,
+    type: 'function_call',
+    status,
+    arguments: args,
+    call_id: call.callId,
+    name: call.name,
+  };
 }
 
 async function writeResponses(ctx: ReplyContext): Promise<boolean> {
@@ -686,7 +737,11 @@ async function writeResponses(ctx: ReplyContext): Promise<boolean> {
     sendJson(
       res,
       200,
-      { ...responseEnvelope(ctx, id, createdAt, 'completed'), output: finalOutput, usage: responsesUsage(plan) },
+      {
+        ...responseEnvelope(ctx, id, createdAt, 'completed'),
+        output: finalOutput,
+        usage: responsesUsage(plan),
+      },
       ctx.headers,
     );
     return true;
@@ -696,7 +751,10 @@ async function writeResponses(ctx: ReplyContext): Promise<boolean> {
   res.writeHead(200, { ...SSE_HEADERS, ...ctx.headers });
   let sequence = 0;
   const emit = (type: string, fields: JsonObject): boolean =>
-    writeChunk(ctx, `event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: sequence++ })}\n\n`);
+    writeChunk(
+      ctx,
+      `event: ${type}\ndata: ${JSON.stringify({ type, ...fields, sequence_number: sequence++ })}\n\n`,
+    );
 
   emit('response.created', { response: responseEnvelope(ctx, id, createdAt, 'in_progress') });
   emit('response.in_progress', { response: responseEnvelope(ctx, id, createdAt, 'in_progress') });
@@ -704,12 +762,17 @@ async function writeResponses(ctx: ReplyContext): Promise<boolean> {
 
   if (plan.kind === 'text') {
     const where = { item_id: messageId, output_index: 0, content_index: 0 };
-    emit('response.output_item.added', { output_index: 0, item: messageItem(messageId, 'in_progress', undefined) });
+    emit('response.output_item.added', {
+      output_index: 0,
+      item: messageItem(messageId, 'in_progress', undefined),
+    });
     emit('response.content_part.added', { ...where, part: outputTextPart('') });
     for (let i = 0; i < plan.chunks.length; i += 1) {
       if (i > 0 && !(await sleep(plan.chunkDelayMs, ctx.signal))) return false;
-      if (plan.interrupt && i === plan.interrupt.afterChunks) return interruptResponses(ctx, emit, id, createdAt);
-      if (!emit('response.output_text.delta', { ...where, delta: plan.chunks[i], logprobs: [] })) return false;
+      if (plan.interrupt && i === plan.interrupt.afterChunks)
+        return interruptResponses(ctx, emit, id, createdAt);
+      if (!emit('response.output_text.delta', { ...where, delta: plan.chunks[i], logprobs: [] }))
+        return false;
       record.chunksSent += 1;
     }
     if (plan.interrupt && plan.interrupt.afterChunks >= plan.chunks.length) {
@@ -722,20 +785,32 @@ async function writeResponses(ctx: ReplyContext): Promise<boolean> {
     for (let i = 0; i < plan.calls.length; i += 1) {
       const call = plan.calls[i];
       if (i > 0 && !(await sleep(plan.chunkDelayMs, ctx.signal))) return false;
-      emit('response.output_item.added', { output_index: i, item: functionCallItem(call, 'in_progress', '') });
-      emit('response.function_call_arguments.delta', { item_id: call.itemId, output_index: i, delta: call.arguments });
+      emit('response.output_item.added', {
+        output_index: i,
+        item: functionCallItem(call, 'in_progress', ''),
+      });
+      emit('response.function_call_arguments.delta', {
+        item_id: call.itemId,
+        output_index: i,
+        delta: call.arguments,
+      });
       emit('response.function_call_arguments.done', {
         item_id: call.itemId,
         output_index: i,
         name: call.name,
         arguments: call.arguments,
       });
-      if (!emit('response.output_item.done', { output_index: i, item: finalOutput[i] })) return false;
+      if (!emit('response.output_item.done', { output_index: i, item: finalOutput[i] }))
+        return false;
       record.chunksSent += 1;
     }
   }
   emit('response.completed', {
-    response: { ...responseEnvelope(ctx, id, createdAt, 'completed'), output: finalOutput, usage: responsesUsage(plan) },
+    response: {
+      ...responseEnvelope(ctx, id, createdAt, 'completed'),
+      output: finalOutput,
+      usage: responsesUsage(plan),
+    },
   });
   res.end();
   return true;
@@ -754,7 +829,10 @@ function interruptResponses(
   emit('response.failed', {
     response: {
       ...responseEnvelope(ctx, id, createdAt, 'failed'),
-      error: { code: 'server_error', message: 'The model failed to generate a response (injected by fake).' },
+      error: {
+        code: 'server_error',
+        message: 'The model failed to generate a response (injected by fake).',
+      },
     },
   });
   ctx.res.end();
@@ -856,16 +934,25 @@ async function writeChatCompletion(ctx: ReplyContext): Promise<boolean> {
       if (!chunk([delta({ content: plan.chunks[i] })])) return false;
       record.chunksSent += 1;
     }
-    if (plan.interrupt && plan.interrupt.afterChunks >= plan.chunks.length) return interruptChat(ctx);
+    if (plan.interrupt && plan.interrupt.afterChunks >= plan.chunks.length)
+      return interruptChat(ctx);
   } else {
     for (let i = 0; i < plan.calls.length; i += 1) {
       const call = plan.calls[i];
       if (i > 0 && !(await sleep(plan.chunkDelayMs, ctx.signal))) return false;
       const head = {
-        tool_calls: [{ index: i, id: call.callId, type: 'function', function: { name: call.name, arguments: '' } }],
+        tool_calls: [
+          {
+            index: i,
+            id: call.callId,
+            type: 'function',
+            function: { name: call.name, arguments: '' },
+          },
+        ],
       };
       chunk([delta(i === 0 ? { role: 'assistant', content: null, ...head, refusal: null } : head)]);
-      if (!chunk([delta({ tool_calls: [{ index: i, function: { arguments: call.arguments } }] })])) return false;
+      if (!chunk([delta({ tool_calls: [{ index: i, function: { arguments: call.arguments } }] })]))
+        return false;
       record.chunksSent += 1;
     }
   }

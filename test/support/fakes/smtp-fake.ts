@@ -48,7 +48,10 @@ export interface SmtpFake {
    * Resolves with the first message (already received or arriving later) matching the predicate;
    * rejects after `timeoutMs` with a list of what did arrive.
    */
-  waitForMail(predicate?: (mail: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  waitForMail(
+    predicate?: (mail: ReceivedMail) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReceivedMail>;
   /** Shorthand: the first mail whose envelope or header recipients include `address`. */
   waitForMailTo(address: string, timeoutMs?: number): Promise<ReceivedMail>;
   /** Rejects the next `count` messages at end of DATA with an SMTP error (default 451). */
@@ -72,19 +75,28 @@ export function extractLinks(mail: Pick<ReceivedMail, 'text' | 'html'>): string[
 }
 
 /** First link containing the substring or matching the pattern. */
-export function findLink(mail: Pick<ReceivedMail, 'text' | 'html'>, pattern: string | RegExp): string | undefined {
-  return extractLinks(mail).find((link) => (typeof pattern === 'string' ? link.includes(pattern) : pattern.test(link)));
+export function findLink(
+  mail: Pick<ReceivedMail, 'text' | 'html'>,
+  pattern: string | RegExp,
+): string | undefined {
+  return extractLinks(mail).find((link) =>
+    typeof pattern === 'string' ? link.includes(pattern) : pattern.test(link),
+  );
 }
 
 /**
  * A token from the mail: the `param` query parameter of the first link carrying it, else a
  * `param=value` or `param: value` occurrence in the text body.
  */
-export function extractToken(mail: Pick<ReceivedMail, 'text' | 'html'>, param = 'token'): string | undefined {
+export function extractToken(
+  mail: Pick<ReceivedMail, 'text' | 'html'>,
+  param = 'token',
+): string | undefined {
   for (const link of extractLinks(mail)) {
     try {
       const url = new URL(link);
-      const value = url.searchParams.get(param) ?? new URLSearchParams(url.hash.replace(/^#/, '')).get(param);
+      const value =
+        url.searchParams.get(param) ?? new URLSearchParams(url.hash.replace(/^#/, '')).get(param);
       if (value) return value;
     } catch {
       continue;
@@ -97,7 +109,9 @@ export function extractToken(mail: Pick<ReceivedMail, 'text' | 'html'>, param = 
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
   const objects = field === undefined ? [] : Array.isArray(field) ? field : [field];
-  return objects.flatMap((o) => o.value.map((v) => (v.address ?? '').toLowerCase()).filter((a) => a !== ''));
+  return objects.flatMap((o) =>
+    o.value.map((v) => (v.address ?? '').toLowerCase()).filter((a) => a !== ''),
+  );
 }
 
 function streamToBuffer(stream: SMTPServerDataStream): Promise<Buffer> {
@@ -112,7 +126,10 @@ function streamToBuffer(stream: SMTPServerDataStream): Promise<Buffer> {
 export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<SmtpFake> {
   const max = options.maxMessages ?? 1000;
   const messages: ReceivedMail[] = [];
-  let waiters: Array<{ predicate: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }> = [];
+  let waiters: Array<{
+    predicate: (mail: ReceivedMail) => boolean;
+    resolve: (mail: ReceivedMail) => void;
+  }> = [];
   const failures: Array<{ responseCode: number; message: string }> = [];
   let seq = 0;
 
@@ -136,7 +153,9 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
       .then(async (rawBuffer) => {
         const failure = failures.shift();
         if (failure) {
-          callback(Object.assign(new Error(failure.message), { responseCode: failure.responseCode }));
+          callback(
+            Object.assign(new Error(failure.message), { responseCode: failure.responseCode }),
+          );
           return;
         }
         const parsed = await simpleParser(rawBuffer);
@@ -144,9 +163,13 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
         for (const line of parsed.headerLines) {
           if (headers[line.key] !== undefined) continue;
           const colon = line.line.indexOf(':');
-          headers[line.key] = line.line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+          headers[line.key] = line.line
+            .slice(colon + 1)
+            .replace(/\r?\n[ \t]+/g, ' ')
+            .trim();
         }
-        const mailFrom = session.envelope.mailFrom === false ? undefined : session.envelope.mailFrom.address;
+        const mailFrom =
+          session.envelope.mailFrom === false ? undefined : session.envelope.mailFrom.address;
         const rcptTo = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
         seq += 1;
         store({
@@ -167,7 +190,9 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
         });
         callback();
       })
-      .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+      .catch((error: unknown) =>
+        callback(error instanceof Error ? error : new Error(String(error))),
+      );
   };
 
   const server = new SMTPServer({
@@ -243,7 +268,8 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
       for (let i = 0; i < count; i += 1) {
         failures.push({
           responseCode: failure.responseCode ?? 451,
-          message: failure.message ?? 'Requested action aborted: local error in processing (smtp fake)',
+          message:
+            failure.message ?? 'Requested action aborted: local error in processing (smtp fake)',
         });
       }
     },

@@ -1,6 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { describeError, flattenHeaders, makeId, readBody, RequestLog, sendJson, startHttpServer } from './http-helpers';
+import {
+  describeError,
+  flattenHeaders,
+  makeId,
+  readBody,
+  RequestLog,
+  sendJson,
+  startHttpServer,
+} from './http-helpers';
 import { canonicalForm, FormObject, FormValue, parseStripeForm } from './stripe-form';
 
 /**
@@ -158,7 +166,13 @@ export interface StripeFakeSubscription {
   discounts: string[];
   ended_at: number | null;
   invoice_settings: { account_tax_ids: null; issuer: { type: 'self' } };
-  items: { object: 'list'; data: StripeFakeSubscriptionItem[]; has_more: false; total_count: number; url: string };
+  items: {
+    object: 'list';
+    data: StripeFakeSubscriptionItem[];
+    has_more: false;
+    total_count: number;
+    url: string;
+  };
   latest_invoice: null;
   livemode: false;
   metadata: Record<string, string>;
@@ -280,7 +294,11 @@ export interface StripeFake {
   /** The next `count` matching requests fail with `failure` (default: 500 `api_error`). */
   failNext(count?: number, failure?: StripeFakeFailure, scope?: StripeFakeFailureScope): void;
   seedPrice(seed?: StripeFakePriceSeed): StripeFakePrice;
-  seedCustomer(fields?: { email?: string; name?: string; metadata?: Record<string, string> }): StripeFakeCustomer;
+  seedCustomer(fields?: {
+    email?: string;
+    name?: string;
+    metadata?: Record<string, string>;
+  }): StripeFakeCustomer;
   customers(): StripeFakeCustomer[];
   subscriptions(): StripeFakeSubscription[];
   prices(): StripeFakePrice[];
@@ -291,13 +309,33 @@ export interface StripeFake {
    * Changes a subscription behind the app's back (e.g. `status: 'past_due'`) and emits
    * `customer.subscription.updated`, as a dunning transition in Stripe would.
    */
-  updateSubscription(id: string, changes: Partial<Pick<StripeFakeSubscription, 'status' | 'cancel_at_period_end' | 'cancel_at' | 'metadata' | 'current_period_start' | 'current_period_end'>>): StripeFakeSubscription;
+  updateSubscription(
+    id: string,
+    changes: Partial<
+      Pick<
+        StripeFakeSubscription,
+        | 'status'
+        | 'cancel_at_period_end'
+        | 'cancel_at'
+        | 'metadata'
+        | 'current_period_start'
+        | 'current_period_end'
+      >
+    >,
+  ): StripeFakeSubscription;
   /** Events Stripe would have emitted for the changes so far, oldest first. */
   events(): StripeFakeEvent[];
   /** Builds (and records) an event for any object, e.g. `invoice.payment_failed`. */
-  createEvent(type: string, object: unknown, previousAttributes?: Record<string, unknown>): StripeFakeEvent;
+  createEvent(
+    type: string,
+    object: unknown,
+    previousAttributes?: Record<string, unknown>,
+  ): StripeFakeEvent;
   /** POSTs the event to a webhook endpoint with a valid `Stripe-Signature`. */
-  deliverEvent(event: StripeFakeEvent, endpoint: { url: string; secret: string }): Promise<StripeWebhookDelivery>;
+  deliverEvent(
+    event: StripeFakeEvent,
+    endpoint: { url: string; secret: string },
+  ): Promise<StripeWebhookDelivery>;
   setWebhookEndpoint(endpoint: { url: string; secret: string } | undefined): void;
   readonly webhookDeliveries: readonly StripeWebhookDelivery[];
   /** Clears state, recordings, rules and idempotency keys; re-seeds the option prices. */
@@ -331,7 +369,13 @@ function missingParam(param: string): StripeApiError {
 }
 
 function noSuch(kind: string, id: string, param: string, status = 404): StripeApiError {
-  return new StripeApiError(status, 'invalid_request_error', `No such ${kind}: '${id}'`, 'resource_missing', param);
+  return new StripeApiError(
+    status,
+    'invalid_request_error',
+    `No such ${kind}: '${id}'`,
+    'resource_missing',
+    param,
+  );
 }
 
 function errorBody(error: {
@@ -343,7 +387,12 @@ function errorBody(error: {
 }): Record<string, unknown> {
   return {
     error: {
-      ...(error.code ? { code: error.code, doc_url: `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}` } : {}),
+      ...(error.code
+        ? {
+            code: error.code,
+            doc_url: `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}`,
+          }
+        : {}),
       ...(error.declineCode ? { decline_code: error.declineCode } : {}),
       message: error.message,
       ...(error.param ? { param: error.param } : {}),
@@ -365,7 +414,8 @@ function str(params: FormObject, key: string): string | undefined {
 function int(params: FormObject, key: string, param = key): number | undefined {
   const value = str(params, key);
   if (value === undefined || value === '') return undefined;
-  if (!/^-?\d+$/.test(value)) throw invalid(`Invalid integer: ${value}`, param, 'parameter_invalid_integer');
+  if (!/^-?\d+$/.test(value))
+    throw invalid(`Invalid integer: ${value}`, param, 'parameter_invalid_integer');
   return Number(value);
 }
 
@@ -379,7 +429,8 @@ function bool(params: FormObject, key: string): boolean | undefined {
 function obj(params: FormObject, key: string): FormObject | undefined {
   const value = params[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`Invalid hash: ${key} must be a hash.`, key);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid(`Invalid hash: ${key} must be a hash.`, key);
   return value;
 }
 
@@ -395,7 +446,11 @@ function expandList(params: FormObject): string[] {
 }
 
 /** Stripe merges metadata; an empty value unsets a key and `metadata=` clears all. */
-function mergeMetadata(current: Record<string, string>, params: FormObject, key = 'metadata'): Record<string, string> {
+function mergeMetadata(
+  current: Record<string, string>,
+  params: FormObject,
+  key = 'metadata',
+): Record<string, string> {
   const value = params[key];
   if (value === undefined) return current;
   if (value === '') return {};
@@ -560,13 +615,19 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     name: str(params, 'name') ?? null,
     next_invoice_sequence: 1,
     phone: str(params, 'phone') ?? null,
-    preferred_locales: list(params, 'preferred_locales').filter((v): v is string => typeof v === 'string'),
+    preferred_locales: list(params, 'preferred_locales').filter(
+      (v): v is string => typeof v === 'string',
+    ),
     shipping: null,
     tax_exempt: 'none',
     test_clock: null,
   });
 
-  const emit = (type: string, object: unknown, previousAttributes?: Record<string, unknown>): StripeFakeEvent => {
+  const emit = (
+    type: string,
+    object: unknown,
+    previousAttributes?: Record<string, unknown>,
+  ): StripeFakeEvent => {
     const event: StripeFakeEvent = {
       id: makeId('evt_'),
       object: 'event',
@@ -578,7 +639,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       },
       livemode: false,
       pending_webhooks: webhook ? 1 : 0,
-      request: { id: currentRequest?.id ?? null, idempotency_key: currentRequest?.idempotencyKey ?? null },
+      request: {
+        id: currentRequest?.id ?? null,
+        idempotency_key: currentRequest?.idempotencyKey ?? null,
+      },
       type,
     };
     events.push(event);
@@ -598,7 +662,9 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   ): Promise<StripeWebhookDelivery> => {
     const payload = JSON.stringify(event, null, 2);
     const timestamp = nowSeconds();
-    const signature = createHmac('sha256', endpoint.secret).update(`${timestamp}.${payload}`).digest('hex');
+    const signature = createHmac('sha256', endpoint.secret)
+      .update(`${timestamp}.${payload}`)
+      .digest('hex');
     const delivery: StripeWebhookDelivery = {
       eventId: event.id,
       type: event.type,
@@ -642,7 +708,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     const metered = price.recurring?.usage_type === 'metered';
     const quantity = int(itemParams, 'quantity', `items[${index}][quantity]`);
     if (metered && quantity !== undefined) {
-      throw invalid('Quantity should not be specified where usage_type is `metered`.', `items[${index}][quantity]`);
+      throw invalid(
+        'Quantity should not be specified where usage_type is `metered`.',
+        `items[${index}][quantity]`,
+      );
     }
     return {
       id: makeId('si_', 14),
@@ -663,7 +732,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
 
   const itemParamsList = (params: FormObject): FormObject[] =>
     list(params, 'items').map((item, i) => {
-      if (typeof item !== 'object' || Array.isArray(item)) throw invalid('Invalid hash', `items[${i}]`);
+      if (typeof item !== 'object' || Array.isArray(item))
+        throw invalid('Invalid hash', `items[${i}]`);
       return item;
     });
 
@@ -679,7 +749,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const renderSubscription = (sub: StripeFakeSubscription, expand: string[]): unknown => {
     if (expand.includes('customer')) {
       const customer = customers.get(sub.customer);
-      return { ...sub, customer: customer ?? { id: sub.customer, object: 'customer', deleted: true } };
+      return {
+        ...sub,
+        customer: customer ?? { id: sub.customer, object: 'customer', deleted: true },
+      };
     }
     return sub;
   };
@@ -697,7 +770,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     if (trialDays !== undefined && trialDays > 0) trialEnd = now + trialDays * DAY;
     if (trialEndParam !== undefined && trialEndParam !== 'now') {
       trialEnd = int(params, 'trial_end') ?? null;
-      if (trialEnd !== null && trialEnd <= now) throw invalid('Invalid timestamp: must be in the future', 'trial_end');
+      if (trialEnd !== null && trialEnd <= now)
+        throw invalid('Invalid timestamp: must be in the future', 'trial_end');
     }
     const id = makeId('sub_', 14);
     const firstPrice = priceFor(str(itemsParams[0], 'price') ?? '', 'items[0][price]');
@@ -721,7 +795,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       cancel_at_period_end: cancelAtPeriodEnd,
       canceled_at: null,
       cancellation_details: { comment: null, feedback: null, reason: null },
-      collection_method: str(params, 'collection_method') === 'send_invoice' ? 'send_invoice' : 'charge_automatically',
+      collection_method:
+        str(params, 'collection_method') === 'send_invoice'
+          ? 'send_invoice'
+          : 'charge_automatically',
       created: now,
       currency: firstPrice.currency,
       current_period_end: periodEnd,
@@ -735,14 +812,24 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       discounts: [],
       ended_at: null,
       invoice_settings: { account_tax_ids: null, issuer: { type: 'self' } },
-      items: { object: 'list', data: items, has_more: false, total_count: items.length, url: `/v1/subscription_items?subscription=${id}` },
+      items: {
+        object: 'list',
+        data: items,
+        has_more: false,
+        total_count: items.length,
+        url: `/v1/subscription_items?subscription=${id}`,
+      },
       latest_invoice: null,
       livemode: false,
       metadata: mergeMetadata({}, params),
       next_pending_invoice_item_invoice: null,
       on_behalf_of: null,
       pause_collection: null,
-      payment_settings: { payment_method_options: null, payment_method_types: null, save_default_payment_method: 'off' },
+      payment_settings: {
+        payment_method_options: null,
+        payment_method_types: null,
+        save_default_payment_method: 'off',
+      },
       pending_invoice_item_interval: null,
       pending_setup_intent: null,
       pending_update: null,
@@ -830,7 +917,11 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     sub.items = { ...sub.items, data: nextItems, total_count: nextItems.length };
     sub.metadata = mergeMetadata(sub.metadata, params);
     sub.description = nullableStr(params, 'description', sub.description);
-    sub.default_payment_method = nullableStr(params, 'default_payment_method', sub.default_payment_method);
+    sub.default_payment_method = nullableStr(
+      params,
+      'default_payment_method',
+      sub.default_payment_method,
+    );
     const cancelAtPeriodEnd = bool(params, 'cancel_at_period_end');
     if (cancelAtPeriodEnd !== undefined) {
       sub.cancel_at_period_end = cancelAtPeriodEnd;
@@ -868,7 +959,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     return { status: 200, body: renderSubscription(sub, expandList(params)) };
   };
 
-  const cancelSubscription = (sub: StripeFakeSubscription, params: FormObject): StripeFakeSubscription => {
+  const cancelSubscription = (
+    sub: StripeFakeSubscription,
+    params: FormObject,
+  ): StripeFakeSubscription => {
     if (sub.status === 'canceled') {
       throw new StripeApiError(
         400,
@@ -894,7 +988,11 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     return sub;
   };
 
-  const paginate = <T extends { id?: string }>(items: T[], params: FormObject, url: string): unknown => {
+  const paginate = <T extends { id?: string }>(
+    items: T[],
+    params: FormObject,
+    url: string,
+  ): unknown => {
     const limit = Math.min(Math.max(int(params, 'limit') ?? 10, 1), 100);
     const after = str(params, 'starting_after');
     let start = 0;
@@ -919,13 +1017,16 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
         }
         if (method === 'GET') {
           const email = str(params, 'email');
-          const all = [...customers.values()].filter((c) => email === undefined || c.email === email).reverse();
+          const all = [...customers.values()]
+            .filter((c) => email === undefined || c.email === email)
+            .reverse();
           return { status: 200, body: paginate(all, params, '/v1/customers') };
         }
         throw unrecognized(method, path);
       }
       if (deletedCustomers.has(id)) {
-        if (method === 'GET') return { status: 200, body: { id, object: 'customer', deleted: true } };
+        if (method === 'GET')
+          return { status: 200, body: { id, object: 'customer', deleted: true } };
         throw noSuch('customer', id, 'id');
       }
       const customer = customers.get(id);
@@ -948,7 +1049,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
         }
         const previous: Record<string, unknown> = {};
         for (const key of ['email', 'name', 'phone', 'description', 'metadata'] as const) {
-          if (JSON.stringify(before[key]) !== JSON.stringify(customer[key])) previous[key] = before[key];
+          if (JSON.stringify(before[key]) !== JSON.stringify(customer[key]))
+            previous[key] = before[key];
         }
         if (Object.keys(previous).length > 0) emit('customer.updated', customer, previous);
         return { status: 200, body: customer };
@@ -975,20 +1077,33 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
           const price = str(params, 'price');
           const all = [...subscriptions.values()]
             .filter((s) => customer === undefined || s.customer === customer)
-            .filter((s) => (status === undefined ? s.status !== 'canceled' : status === 'all' || s.status === status))
-            .filter((s) => price === undefined || s.items.data.some((item) => item.price.id === price))
+            .filter((s) =>
+              status === undefined
+                ? s.status !== 'canceled'
+                : status === 'all' || s.status === status,
+            )
+            .filter(
+              (s) => price === undefined || s.items.data.some((item) => item.price.id === price),
+            )
             .reverse();
           const expand = expandList(params).map((e) => e.replace(/^data\./, ''));
-          const page = paginate(all, params, '/v1/subscriptions') as { data: StripeFakeSubscription[] };
-          return { status: 200, body: { ...page, data: page.data.map((s) => renderSubscription(s, expand)) } };
+          const page = paginate(all, params, '/v1/subscriptions') as {
+            data: StripeFakeSubscription[];
+          };
+          return {
+            status: 200,
+            body: { ...page, data: page.data.map((s) => renderSubscription(s, expand)) },
+          };
         }
         throw unrecognized(method, path);
       }
       const sub = subscriptions.get(id);
       if (!sub) throw noSuch('subscription', id, 'id');
-      if (method === 'GET') return { status: 200, body: renderSubscription(sub, expandList(params)) };
+      if (method === 'GET')
+        return { status: 200, body: renderSubscription(sub, expandList(params)) };
       if (method === 'POST') return updateSubscription(sub, params);
-      if (method === 'DELETE') return { status: 200, body: renderSubscription(cancelSubscription(sub, params), []) };
+      if (method === 'DELETE')
+        return { status: 200, body: renderSubscription(cancelSubscription(sub, params), []) };
       throw unrecognized(method, path);
     }
 
@@ -997,11 +1112,17 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       if (id === undefined) {
         if (method === 'POST') return { status: 200, body: createPrice(params) };
         if (method === 'GET') {
-          const lookupKeys = list(params, 'lookup_keys').filter((v): v is string => typeof v === 'string');
+          const lookupKeys = list(params, 'lookup_keys').filter(
+            (v): v is string => typeof v === 'string',
+          );
           const active = bool(params, 'active');
           const product = str(params, 'product');
           const all = [...prices.values()]
-            .filter((p) => lookupKeys.length === 0 || (p.lookup_key !== null && lookupKeys.includes(p.lookup_key)))
+            .filter(
+              (p) =>
+                lookupKeys.length === 0 ||
+                (p.lookup_key !== null && lookupKeys.includes(p.lookup_key)),
+            )
             .filter((p) => active === undefined || p.active === active)
             .filter((p) => product === undefined || p.product === product)
             .reverse();
@@ -1015,7 +1136,12 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       throw unrecognized(method, path);
     }
 
-    if (resource === 'billing' && id === 'meter_events' && extra === undefined && method === 'POST') {
+    if (
+      resource === 'billing' &&
+      id === 'meter_events' &&
+      extra === undefined &&
+      method === 'POST'
+    ) {
       return { status: 200, body: createMeterEvent(params) };
     }
     throw unrecognized(method, path);
@@ -1031,7 +1157,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     const interval = recurring ? str(recurring, 'interval') : undefined;
     if (recurring && !interval) throw missingParam('recurring[interval]');
     if (interval !== undefined && !['day', 'week', 'month', 'year'].includes(interval)) {
-      throw invalid(`Invalid recurring[interval]: must be one of day, week, month, or year`, 'recurring[interval]');
+      throw invalid(
+        `Invalid recurring[interval]: must be one of day, week, month, or year`,
+        'recurring[interval]',
+      );
     }
     const usageType = recurring ? str(recurring, 'usage_type') : undefined;
     return seedPrice({
@@ -1059,13 +1188,17 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     if (!payload) throw missingParam('payload');
     const flatPayload: Record<string, string> = {};
     for (const [key, value] of Object.entries(payload)) {
-      if (typeof value !== 'string') throw invalid(`Invalid payload[${key}]: must be a string`, `payload[${key}]`);
+      if (typeof value !== 'string')
+        throw invalid(`Invalid payload[${key}]: must be a string`, `payload[${key}]`);
       flatPayload[key] = value;
     }
     if (!flatPayload.stripe_customer_id) throw missingParam('payload[stripe_customer_id]');
     if (flatPayload.value === undefined) throw missingParam('payload[value]');
     if (!/^-?\d+(\.\d+)?$/.test(flatPayload.value)) {
-      throw invalid(`Invalid payload[value]: must be a number, got '${flatPayload.value}'`, 'payload[value]');
+      throw invalid(
+        `Invalid payload[value]: must be a number, got '${flatPayload.value}'`,
+        'payload[value]',
+      );
     }
     const now = nowSeconds();
     const timestamp = int(params, 'timestamp') ?? now;
@@ -1114,13 +1247,15 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const apiKeyOf = (headers: Record<string, string>): string | undefined => {
     const auth = headers.authorization ?? '';
     if (auth.startsWith('Bearer ')) return auth.slice(7).trim();
-    if (auth.startsWith('Basic ')) return Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
+    if (auth.startsWith('Basic '))
+      return Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
     return undefined;
   };
 
   const matches = (scope: StripeFakeFailureScope, method: string, path: string): boolean =>
     (scope.method === undefined || scope.method.toUpperCase() === method) &&
-    (scope.path === undefined || (typeof scope.path === 'string' ? scope.path === path : scope.path.test(path)));
+    (scope.path === undefined ||
+      (typeof scope.path === 'string' ? scope.path === path : scope.path.test(path)));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
@@ -1130,7 +1265,8 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     const headers = flattenHeaders(req);
     const query = parseStripeForm(rawQuery);
     const bodyParams = parseStripeForm(rawBody);
-    const params = method === 'GET' || method === 'DELETE' ? { ...query, ...bodyParams } : bodyParams;
+    const params =
+      method === 'GET' || method === 'DELETE' ? { ...query, ...bodyParams } : bodyParams;
     const apiKey = apiKeyOf(headers);
     const idempotencyKey = method === 'POST' ? headers['idempotency-key'] : undefined;
     const apiVersion = headers['stripe-version'] ?? defaultVersion;
@@ -1167,7 +1303,9 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
 
     const keyValid =
       apiKey !== undefined &&
-      (options.apiKey !== undefined ? apiKey === options.apiKey : /^(sk|rk)_(test|live)_\S+$/.test(apiKey));
+      (options.apiKey !== undefined
+        ? apiKey === options.apiKey
+        : /^(sk|rk)_(test|live)_\S+$/.test(apiKey));
     if (!keyValid) {
       respond(
         401,
@@ -1199,7 +1337,9 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
           param: failure.param,
           declineCode: failure.declineCode,
         }),
-        failure.shouldRetry === undefined ? {} : { 'Stripe-Should-Retry': String(failure.shouldRetry) },
+        failure.shouldRetry === undefined
+          ? {}
+          : { 'Stripe-Should-Retry': String(failure.shouldRetry) },
       );
       return;
     }
@@ -1230,7 +1370,10 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
           return;
         }
         record.replayed = true;
-        respond(stored.status, stored.body, { 'Idempotent-Replayed': 'true', 'Original-Request': stored.requestId });
+        respond(stored.status, stored.body, {
+          'Idempotent-Replayed': 'true',
+          'Original-Request': stored.requestId,
+        });
         return;
       }
     }
@@ -1245,7 +1388,12 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       store = error.storeIdempotent;
       result = {
         status: error.status,
-        body: errorBody({ type: error.type, message: error.message, code: error.code, param: error.param }),
+        body: errorBody({
+          type: error.type,
+          message: error.message,
+          code: error.code,
+          param: error.param,
+        }),
       };
     } finally {
       currentRequest = undefined;
@@ -1281,7 +1429,13 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     },
     lastRequest: () => log.all()[log.all().length - 1],
     requestsTo: (method, path) =>
-      log.all().filter((r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path))),
+      log
+        .all()
+        .filter(
+          (r) =>
+            r.method === method.toUpperCase() &&
+            (typeof path === 'string' ? r.path === path : path.test(r.path)),
+        ),
     failNext: (count = 1, failure = { status: 500, type: 'api_error' }, scope = {}) => {
       rules.push({ remaining: count, failure, scope });
     },

@@ -1,4 +1,10 @@
-import { generateKeyPairSync, KeyObject, randomUUID, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import {
+  generateKeyPairSync,
+  KeyObject,
+  randomUUID,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+} from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import {
   flattenHeaders,
@@ -99,7 +105,11 @@ export interface VaultFake {
   writeSecret(mount: string, path: string, data: JsonObject): void;
   kvV2Versions(mount: string, path: string): VaultKvV2Version[];
   /** The next `count` requests (optionally matching method/path) fail with `failure`. */
-  failNext(count?: number, failure?: VaultFakeFailure, scope?: { method?: string; path?: string | RegExp }): void;
+  failNext(
+    count?: number,
+    failure?: VaultFakeFailure,
+    scope?: { method?: string; path?: string | RegExp },
+  ): void;
   /** Sealed: sys/health answers 503 and every other call `Vault is sealed`. */
   setSealed(sealed: boolean): void;
   /** Clears KV data, recordings and rules; transit keys are kept unless `keys` is true. */
@@ -136,19 +146,25 @@ class VaultError extends Error {
   }
 }
 
-type VaultResult = { status: 200; data: JsonValue; raw?: false } | { status: 204 } | { status: 200; raw: true; body: JsonValue };
+type VaultResult =
+  | { status: 200; data: JsonValue; raw?: false }
+  | { status: 204 }
+  | { status: 200; raw: true; body: JsonValue };
 
 /** Go's base64.StdEncoding.DecodeString, including where it reports the first bad byte. */
 export function decodeStdBase64(input: string): { bytes: Buffer } | { error: string } {
   const stripped = input.replace(/[\r\n]/g, '');
-  const illegal = (at: number): { error: string } => ({ error: `illegal base64 data at input byte ${at}` });
+  const illegal = (at: number): { error: string } => ({
+    error: `illegal base64 data at input byte ${at}`,
+  });
   for (let i = 0; i < stripped.length; i += 1) {
     if (!/[A-Za-z0-9+/=]/.test(stripped[i])) return illegal(i);
   }
   const firstPad = stripped.indexOf('=');
   if (firstPad >= 0) {
     const padding = stripped.slice(firstPad);
-    if (/[^=]/.test(padding) || padding.length > 2 || stripped.length % 4 !== 0) return illegal(firstPad);
+    if (/[^=]/.test(padding) || padding.length > 2 || stripped.length % 4 !== 0)
+      return illegal(firstPad);
   }
   if (stripped.length % 4 !== 0) return illegal(stripped.length - (stripped.length % 4));
   return { bytes: Buffer.from(stripped, 'base64') };
@@ -176,7 +192,12 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
   const keys = new Map<string, TransitKey>();
   const v1Data = new Map<string, JsonObject>();
   const v2Data = new Map<string, KvV2Secret>();
-  let rules: Array<{ remaining: number; failure: VaultFakeFailure; method?: string; path?: string | RegExp }> = [];
+  let rules: Array<{
+    remaining: number;
+    failure: VaultFakeFailure;
+    method?: string;
+    path?: string | RegExp;
+  }> = [];
   let sealed = false;
   let seq = 0;
 
@@ -198,7 +219,8 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
   };
   for (const name of options.transitKeys ?? []) createKey(name);
 
-  const latestVersion = (key: TransitKey): number => (key.type === 'ed25519' ? key.versions.length : 1);
+  const latestVersion = (key: TransitKey): number =>
+    key.type === 'ed25519' ? key.versions.length : 1;
 
   const keyInfo = (key: TransitKey): JsonObject => {
     const versions: JsonObject = {};
@@ -238,13 +260,14 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
 
   const str = (body: JsonObject, field: string): string | undefined => {
     const value = body[field];
-    if (value === undefined || value === null) return undefined;
-    return typeof value === 'string' ? value : String(value);
+    if (typeof value === 'string') return value;
+    return typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
   };
 
   const decodeInput = (input: string | undefined): Buffer => {
     const decoded = decodeStdBase64(input ?? '');
-    if ('error' in decoded) throw new VaultError(400, [`unable to decode input as base64: ${decoded.error}`]);
+    if ('error' in decoded)
+      throw new VaultError(400, [`unable to decode input as base64: ${decoded.error}`]);
     return decoded.bytes;
   };
 
@@ -252,7 +275,9 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
     let key = keys.get(name);
     if (!key && purpose === 'sign' && options.autoCreateKeys) key = createKey(name);
     if (!key) {
-      throw new VaultError(400, [purpose === 'sign' ? 'signing key not found' : 'signature verification key not found']);
+      throw new VaultError(400, [
+        purpose === 'sign' ? 'signing key not found' : 'signature verification key not found',
+      ]);
     }
     if (key.type !== 'ed25519') {
       throw new VaultError(400, [
@@ -281,7 +306,8 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
   const verifyOne = (key: TransitKey, item: JsonObject, body: JsonObject): JsonObject => {
     const input = decodeInput(str(item, 'input'));
     const signature = str(item, 'signature') ?? '';
-    if (!signature.startsWith('vault:v')) throw new VaultError(400, ['invalid signature: no prefix']);
+    if (!signature.startsWith('vault:v'))
+      throw new VaultError(400, ['invalid signature: no prefix']);
     const rest = signature.slice('vault:v'.length);
     const colon = rest.indexOf(':');
     if (colon < 0) throw new VaultError(400, ['invalid signature: wrong number of fields']);
@@ -290,11 +316,13 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
       throw new VaultError(400, ['invalid signature: version number could not be decoded']);
     }
     const version = Number(versionText);
-    if (version > latestVersion(key)) throw new VaultError(400, ['invalid signature: version is too new']);
+    if (version > latestVersion(key))
+      throw new VaultError(400, ['invalid signature: version is too new']);
     const encoded = rest.slice(colon + 1);
     let sigBytes: Buffer;
     if (str(body, 'marshaling_algorithm') === 'jws') {
-      if (!/^[A-Za-z0-9_-]*$/.test(encoded)) throw new VaultError(400, ['invalid base64 signature value']);
+      if (!/^[A-Za-z0-9_-]*$/.test(encoded))
+        throw new VaultError(400, ['invalid base64 signature value']);
       sigBytes = Buffer.from(encoded, 'base64url');
     } else {
       const decoded = decodeStdBase64(encoded);
@@ -302,15 +330,13 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
       sigBytes = decoded.bytes;
     }
     const keyVersion = key.versions[version - 1];
-    const valid = keyVersion !== undefined && cryptoVerify(null, input, keyVersion.publicKey, sigBytes);
+    const valid =
+      keyVersion !== undefined && cryptoVerify(null, input, keyVersion.publicKey, sigBytes);
     return { valid };
   };
 
   /** Single and `batch_input` forms: per-item errors go into `batch_results`, as in Vault. */
-  const batch = (
-    body: JsonObject,
-    one: (item: JsonObject) => JsonObject,
-  ): JsonObject => {
+  const batch = (body: JsonObject, one: (item: JsonObject) => JsonObject): JsonObject => {
     const items = body.batch_input;
     if (!Array.isArray(items)) return one(body);
     return {
@@ -340,7 +366,9 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
         const existing = keys.get(name);
         if (existing) return { status: 200, data: keyInfo(existing) };
         if (!['ed25519', 'aes256-gcm96', 'aes128-gcm96', 'chacha20-poly1305'].includes(type)) {
-          throw new VaultError(400, [`unknown key type: ${type} (the fake supports ed25519 signing only)`]);
+          throw new VaultError(400, [
+            `unknown key type: ${type} (the fake supports ed25519 signing only)`,
+          ]);
         }
         return { status: 200, data: keyInfo(createKey(name, type)) };
       }
@@ -353,7 +381,9 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
     }
     if ((op === 'sign' || op === 'verify') && name && (method === 'POST' || method === 'PUT')) {
       const key = signingKey(name, op);
-      const data = batch(body, (item) => (op === 'sign' ? signOne(key, item, body) : verifyOne(key, item, body)));
+      const data = batch(body, (item) =>
+        op === 'sign' ? signOne(key, item, body) : verifyOne(key, item, body),
+      );
       return { status: 200, data };
     }
     if (op === 'keys' && !name && (method === 'LIST' || method === 'GET')) {
@@ -374,10 +404,19 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
     return [...out].sort();
   };
 
-  const kv1 = (method: string, mount: string, path: string, body: JsonValue | undefined, list: boolean): VaultResult => {
+  const kv1 = (
+    method: string,
+    mount: string,
+    path: string,
+    body: JsonValue | undefined,
+    list: boolean,
+  ): VaultResult => {
     const key = `${mount}/${path}`;
     if (list) {
-      const keysFound = listKeys(v1Data.keys(), path === '' ? `${mount}/` : `${key.replace(/\/?$/, '/')}`);
+      const keysFound = listKeys(
+        v1Data.keys(),
+        path === '' ? `${mount}/` : `${key.replace(/\/?$/, '/')}`,
+      );
       if (keysFound.length === 0) throw notFound();
       return { status: 200, data: { keys: keysFound } };
     }
@@ -445,18 +484,27 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
       if (method === 'GET') {
         if (!secret) throw notFound();
         const wanted = Number(query.version ?? '0');
-        const version = wanted > 0 ? secret.versions[wanted - 1] : secret.versions[secret.versions.length - 1];
+        const version =
+          wanted > 0 ? secret.versions[wanted - 1] : secret.versions[secret.versions.length - 1];
         if (!version) throw notFound();
         if (version.deletionTime !== '' || version.destroyed) {
           // Vault answers 404 but still tells which version was deleted and when.
-          throw new VaultError(404, [], envelope({ data: null, metadata: versionMetadata(version) }));
+          throw new VaultError(
+            404,
+            [],
+            envelope({ data: null, metadata: versionMetadata(version) }),
+          );
         }
         return { status: 200, data: { data: version.data, metadata: versionMetadata(version) } };
       }
       if (method === 'POST' || method === 'PUT') {
-        if (!isJsonObject(body) || !isJsonObject(body.data)) throw new VaultError(400, ['no data provided']);
+        if (!isJsonObject(body) || !isJsonObject(body.data))
+          throw new VaultError(400, ['no data provided']);
         const optionsField = body.options;
-        const cas = isJsonObject(optionsField) && typeof optionsField.cas === 'number' ? optionsField.cas : undefined;
+        const cas =
+          isJsonObject(optionsField) && typeof optionsField.cas === 'number'
+            ? optionsField.cas
+            : undefined;
         return { status: 200, data: versionMetadata(writeV2(key, body.data, cas)) };
       }
       if (method === 'DELETE') {
@@ -467,7 +515,10 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
     }
     if (section === 'metadata') {
       if (list) {
-        const found = listKeys(v2Data.keys(), path === '' ? `${mount}/` : `${key.replace(/\/?$/, '/')}`);
+        const found = listKeys(
+          v2Data.keys(),
+          path === '' ? `${mount}/` : `${key.replace(/\/?$/, '/')}`,
+        );
         if (found.length === 0) throw notFound();
         return { status: 200, data: { keys: found } };
       }
@@ -540,7 +591,9 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
     const headers = flattenHeaders(req);
     const rawBody = await readBody(req);
     const parsed = parseJson(rawBody);
-    const bearer = headers.authorization?.startsWith('Bearer ') ? headers.authorization.slice(7) : undefined;
+    const bearer = headers.authorization?.startsWith('Bearer ')
+      ? headers.authorization.slice(7)
+      : undefined;
     const token = headers['x-vault-token'] ?? bearer;
     const method = (req.method ?? 'GET').toUpperCase();
     seq += 1;
@@ -576,7 +629,8 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
       (r) =>
         r.remaining > 0 &&
         (r.method === undefined || r.method.toUpperCase() === method) &&
-        (r.path === undefined || (typeof r.path === 'string' ? r.path === path : r.path.test(path))),
+        (r.path === undefined ||
+          (typeof r.path === 'string' ? r.path === path : r.path.test(path))),
     );
     if (rule) {
       rule.remaining -= 1;
@@ -634,7 +688,9 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
       } else if (mount !== undefined && kvV2.has(mount)) {
         result = kv2(method, mount, rest, body, query, list);
       } else {
-        throw new VaultError(404, [`no handler for route "${parts.slice(1).join('/')}". route entry not found.`]);
+        throw new VaultError(404, [
+          `no handler for route "${parts.slice(1).join('/')}". route entry not found.`,
+        ]);
       }
       if (result.status === 204) reply(204);
       else if (result.raw) reply(200, result.body);
@@ -648,7 +704,8 @@ export async function startVaultFake(options: VaultFakeOptions): Promise<VaultFa
 
   const started = await startHttpServer(handle);
   const url = `http://127.0.0.1:${started.port}`;
-  const kvKey = (mount: string, path: string): string => `${mount}/${path.replace(/^\/+|\/+$/g, '')}`;
+  const kvKey = (mount: string, path: string): string =>
+    `${mount}/${path.replace(/^\/+|\/+$/g, '')}`;
 
   return {
     url,
