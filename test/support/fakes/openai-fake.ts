@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  describeError,
   flattenHeaders,
   isJsonObject,
   JsonObject,
@@ -316,7 +317,19 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       reply = scripted;
     } else if (responder) {
       record.source = 'responder';
-      reply = await responder(record);
+      try {
+        reply = await responder(record);
+      } catch (error) {
+        // A throwing responder is a test bug; answer like an API failure so the request still
+        // ends in the stats instead of leaking as in-flight.
+        fail(500, {
+          message: `fake responder threw: ${describeError(error)}`,
+          type: 'server_error',
+          param: null,
+          code: null,
+        });
+        return;
+      }
     } else {
       record.source = 'default';
       reply = defaultEcho(record);
