@@ -1,4 +1,5 @@
 import { PlatformBaseline1764100000000 } from './1764100000000-platform-baseline';
+import { AuthIdentity1764100100000 } from './1764100100000-auth-identity';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -6,4 +7,4 @@ import { PlatformBaseline1764100000000 } from './1764100000000-platform-baseline
  * Timestamp ranges: platform 17641000xxxxx, auth 17641001xxxxx, chat 17641002xxxxx,
  * billing 17641003xxxxx, webhooks 17641004xxxxx.
  */
-export const ALL_MIGRATIONS = [PlatformBaseline1764100000000];
+export const ALL_MIGRATIONS = [PlatformBaseline1764100000000, AuthIdentity1764100100000];

@@ -1,0 +1,4 @@
+export { pythonJson } from './python-json';
+export { SseModule } from './sse.module';
+export { SseService, type OpenStreamOptions } from './sse.service';
+export { SseStream, type SseEndReason } from './sse-stream';
