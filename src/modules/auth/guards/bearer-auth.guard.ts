@@ -29,7 +29,7 @@ export class BearerAuthGuard extends AuthGuard('bearer-jwt') {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : AuthException.invalidToken();
     if (!principal) {
       if (info === 'scheme')
         throw AuthException.bearer(
