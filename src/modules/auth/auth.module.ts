@@ -24,6 +24,7 @@ import { KeysetStorage } from './keys/keyset-storage';
 import { createKeysetStorage } from './keys/keyset-storage.factory';
 import { KeysetService } from './keys/keyset.service';
 import { SessionStateService } from './sessions/session-state.service';
+import { SignupBillingRegistry } from './signup/signup-billing.port';
 import { UserSessionRepository } from './sessions/user-session.repository';
 import { TokenService } from './tokens/token.service';
 
@@ -60,6 +61,7 @@ import { TokenService } from './tokens/token.service';
     ScopesGuard,
     TenantGuard,
     AuthBootstrap,
+    SignupBillingRegistry,
   ],
   exports: [
     TokenService,

@@ -14,3 +14,8 @@ export {
 } from './decorators/auth.decorators';
 export { isUserPrincipal, type Principal, type UserPrincipal } from './principal';
 export type { TenantContext, TenantRole } from './tenancy/tenant-context';
+export {
+  SignupBillingRegistry,
+  type SignupBillingPort,
+  type SignupSubscriptionRequest,
+} from './signup/signup-billing.port';
