@@ -154,6 +154,7 @@ export class AppConfig {
 
   // -------------------------------------------------------------- observability
   @Setting({
+    lowercase: true,
     kind: 'string',
     group: 'observability',
     description: 'fatal|error|warn|info|debug|trace|silent',
@@ -161,7 +162,12 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Setting({ kind: 'string', group: 'observability', description: 'json (default) or pretty' })
+  @Setting({
+    lowercase: true,
+    kind: 'string',
+    group: 'observability',
+    description: 'json (default) or pretty',
+  })
   @IsIn(['json', 'pretty'])
   LOG_FORMAT = 'json';
 
@@ -370,7 +376,12 @@ export class AppConfig {
   @IsString({ each: true })
   AUTH_AUDIENCE: string[] = [...DEFAULT_AUDIENCE];
 
-  @Setting({ kind: 'string', group: 'auth', description: 'file or secret-manager (Vault KV)' })
+  @Setting({
+    lowercase: true,
+    kind: 'string',
+    group: 'auth',
+    description: 'file or secret-manager (Vault KV)',
+  })
   @IsIn(['file', 'secret-manager'])
   AUTH_KEY_STORAGE_BACKEND = 'file';
 
@@ -717,7 +728,12 @@ export class AppConfig {
   @Matches(/^https?:\/\//, { message: 'OPENAI_BASE_URL must be an http(s) URL' })
   OPENAI_BASE_URL?: string;
 
-  @Setting({ kind: 'string', group: 'models', description: 'responses or chat_completions' })
+  @Setting({
+    lowercase: true,
+    kind: 'string',
+    group: 'models',
+    description: 'responses or chat_completions',
+  })
   @IsIn(['responses', 'chat_completions'])
   OPENAI_API_FLAVOR = 'responses';
 
@@ -1004,7 +1020,12 @@ export class AppConfig {
   STRIPE_TIMEOUT_SECONDS = 20;
 
   // ------------------------------------------------------------------------ cli
-  @Setting({ kind: 'string', group: 'cli', description: 'Default CLI output: json, text or env' })
+  @Setting({
+    lowercase: true,
+    kind: 'string',
+    group: 'cli',
+    description: 'Default CLI output: json, text or env',
+  })
   @IsIn(['json', 'text', 'env'])
   AUTH_CLI_OUTPUT = 'json';
 
@@ -1013,6 +1034,7 @@ export class AppConfig {
   AUTH_CLI_BASE_URL = 'http://127.0.0.1:8000';
 
   @Setting({
+    lowercase: true,
     kind: 'string',
     group: 'cli',
     description: 'vault, or local to force Bearer dev-local',

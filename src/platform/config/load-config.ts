@@ -57,7 +57,11 @@ function assign(config: AppConfig, setting: SettingMetadata, raw: string): void 
     // A blank value means "unset": optional settings stay undefined, others keep their default.
     return;
   }
-  target[setting.property] = parseByKind(setting.kind, setting.property, raw);
+  target[setting.property] = parseByKind(
+    setting.kind,
+    setting.property,
+    setting.lowercase ? raw.toLowerCase() : raw,
+  );
 }
 
 /** Defaults that depend on the environment: safe choices in production, convenient ones in dev. */

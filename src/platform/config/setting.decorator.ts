@@ -33,6 +33,8 @@ export interface SettingOptions {
   placeholders?: string[];
   /** A blank value is a configuration error instead of meaning "unset". */
   blankIsError?: boolean;
+  /** Enumerated strings are matched case-insensitively (stored lower-case). */
+  lowercase?: boolean;
 }
 
 export interface SettingMetadata extends SettingOptions {
