@@ -1,5 +1,6 @@
 import { PlatformBaseline1764100000000 } from './1764100000000-platform-baseline';
 import { AuthIdentity1764100100000 } from './1764100100000-auth-identity';
+import { ChatConversations1764100200000 } from './1764100200000-chat-conversations';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -7,4 +8,8 @@ import { AuthIdentity1764100100000 } from './1764100100000-auth-identity';
  * Timestamp ranges: platform 17641000xxxxx, auth 17641001xxxxx, chat 17641002xxxxx,
  * billing 17641003xxxxx, webhooks 17641004xxxxx.
  */
-export const ALL_MIGRATIONS = [PlatformBaseline1764100000000, AuthIdentity1764100100000];
+export const ALL_MIGRATIONS = [
+  PlatformBaseline1764100000000,
+  AuthIdentity1764100100000,
+  ChatConversations1764100200000,
+];
