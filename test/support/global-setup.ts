@@ -44,10 +44,10 @@ export default async function globalSetup(): Promise<void> {
       { DATABASE_URL: url, ENVIRONMENT: 'test' },
       { readDotenvFiles: false },
     );
-    const { dataSource } = createDataSource(config);
-    await dataSource.initialize();
-    await runPendingMigrations(dataSource, { embedded: false });
-    await dataSource.destroy();
+    const standalone = createDataSource(config);
+    await standalone.dataSource.initialize();
+    await runPendingMigrations(standalone.dataSource, { embedded: false });
+    await standalone.close();
     lines.push(`Postgres: real (${new URL(adminUrl).host}, throwaway database ${name})`);
   } else {
     delete process.env.TEST_DATABASE_URL;

@@ -997,7 +997,7 @@ export class AppConfig {
 
   @Setting({ kind: 'string', group: 'stripe', description: 'Pinned Stripe API version' })
   @IsString()
-  STRIPE_API_VERSION = '2025-09-30.clover';
+  STRIPE_API_VERSION = '2026-10-28.endive';
 
   @Setting({
     kind: 'int',

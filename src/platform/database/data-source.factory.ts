@@ -60,14 +60,26 @@ export function buildDataSourceOptions(
   };
 }
 
+export interface StandaloneDataSource {
+  dataSource: DataSource;
+  embedded?: PGlite;
+  /** Destroys the DataSource and closes the embedded database, if any. */
+  close(): Promise<void>;
+}
+
 /** A standalone DataSource (CLI, migrations job, test setup) with the same options as the app. */
 export function createDataSource(
   config: AppConfig,
   extra: Partial<DataSourceOptions> = {},
-): {
-  dataSource: DataSource;
-  embedded?: PGlite;
-} {
+): StandaloneDataSource {
   const bundle = buildDataSourceOptions(config, extra);
-  return { dataSource: new DataSource(bundle.options), embedded: bundle.embedded };
+  const dataSource = new DataSource(bundle.options);
+  return {
+    dataSource,
+    embedded: bundle.embedded,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await bundle.embedded?.close();
+    },
+  };
 }
