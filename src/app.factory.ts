@@ -1,3 +1,4 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
@@ -33,11 +34,18 @@ const EXPOSED_HEADERS = [
  * Builds the fully wired, initialised (not yet listening) application. Shared by `main.ts`,
  * the test app factory and the benchmark, so all three run exactly the same stack.
  */
+export interface CreateAppOptions {
+  /** Additional modules mounted on the same stack (tests, benchmarks). */
+  extraImports?: (Type | DynamicModule)[];
+}
+
 export async function createApp(
   config: AppConfig,
   logger: Logger,
+  options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
+  const root = AppModule.forRoot(config, logger, options.extraImports);
+  const app = await NestFactory.create<NestExpressApplication>(root, {
     rawBody: true,
     logger: new PinoNestLogger(logger.child({ logger: 'nest' })),
     abortOnError: false,

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AgentsModule } from './modules/agents/agents.module';
 import { AuthModule } from './modules/auth/auth.module';
@@ -17,7 +17,12 @@ import { RootController } from './root.controller';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  /** `extraImports` lets tests and benchmarks mount additional modules on the same stack. */
+  static forRoot(
+    config: AppConfig,
+    logger: Logger,
+    extraImports: (Type | DynamicModule)[] = [],
+  ): DynamicModule {
     const billing = config.ENABLE_BILLING ? [BillingModule, WebhooksModule] : [];
     return {
       module: AppModule,
@@ -29,6 +34,7 @@ export class AppModule {
         ConversationsModule,
         ToolsModule,
         ...billing,
+        ...extraImports,
       ],
       controllers: [RootController],
     };

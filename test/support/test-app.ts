@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createApp } from '../../src/app.factory';
+import { createApp, type CreateAppOptions } from '../../src/app.factory';
 import type { AppConfig } from '../../src/platform/config/app-config';
 import { loadConfig } from '../../src/platform/config/load-config';
 import { createLogger } from '../../src/platform/observability/logger';
@@ -34,6 +34,8 @@ export interface TestApp {
 export interface StartTestAppOptions {
   /** Env overrides on top of the test defaults (strings, as in a real environment). */
   env?: Record<string, string | undefined>;
+  /** Extra modules mounted on the app (test-only routes). */
+  extraImports?: CreateAppOptions['extraImports'];
 }
 
 /** True when this run uses the real Postgres (global setup created a database for it). */
@@ -84,7 +86,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
       },
     }),
   });
-  const app = await createApp(config, logger);
+  const app = await createApp(config, logger, { extraImports: options.extraImports });
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer();
   const { port } = server.address() as AddressInfo;

@@ -17,11 +17,14 @@ export class MetricsController extends PrometheusController {
     super();
   }
 
+  /** Written directly: Express would reorder the Content-Type parameters scrapers expect. */
   @Get()
-  override async index(@Res({ passthrough: true }) response: Response): Promise<string> {
+  override async index(@Res() response: Response): Promise<string> {
     this.authorize(response.req);
-    response.header('Content-Type', this.metrics.registry.contentType);
-    return this.metrics.registry.metrics();
+    const body = await this.metrics.registry.metrics();
+    response.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+    response.end(body);
+    return body;
   }
 
   private authorize(request: Request): void {
