@@ -23,6 +23,11 @@ import { JwksService } from './keys/jwks.service';
 import { KeysetStorage } from './keys/keyset-storage';
 import { createKeysetStorage } from './keys/keyset-storage.factory';
 import { KeysetService } from './keys/keyset.service';
+import {
+  SERVICE_ACCOUNT_CONTROLLERS,
+  SERVICE_ACCOUNT_EXPORTS,
+  SERVICE_ACCOUNT_PROVIDERS,
+} from './service-accounts/service-accounts.providers';
 import { SessionStateService } from './sessions/session-state.service';
 import { SignupBillingRegistry } from './signup/signup-billing.port';
 import { UserSessionRepository } from './sessions/user-session.repository';
@@ -46,7 +51,7 @@ import { TokenService } from './tokens/token.service';
       RefreshTokenEntity,
     ]),
   ],
-  controllers: [JwksController, MeController],
+  controllers: [JwksController, MeController, ...SERVICE_ACCOUNT_CONTROLLERS],
   providers: [
     AuthMetrics,
     { provide: KeysetStorage, inject: [AppConfig], useFactory: createKeysetStorage },
@@ -62,8 +67,11 @@ import { TokenService } from './tokens/token.service';
     TenantGuard,
     AuthBootstrap,
     SignupBillingRegistry,
+    ...SERVICE_ACCOUNT_PROVIDERS,
   ],
   exports: [
+    ...SERVICE_ACCOUNT_EXPORTS,
+    JwksService,
     TokenService,
     KeysetService,
     SessionStateService,

@@ -6,9 +6,9 @@ import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { generateKeyMaterial, type KeyMaterial } from './key-material';
 import {
   EMPTY_KEYSET,
+  isVerifiable,
   publishedKeys,
   signingKey,
-  verificationKeys,
   type KeysetDocument,
 } from './keyset';
 import { KeysetStorage } from './keyset-storage';
@@ -16,8 +16,12 @@ import { KeysetStorage } from './keyset-storage';
 interface LoadedKeyset {
   doc: KeysetDocument;
   loadedAt: number;
-  /** Imported keys by kid, so each request does not re-parse PEM/JWK. */
-  verifyKeys: Map<string, KeyLike>;
+  /**
+   * Imported keys by kid (active and retired), so each request does not re-parse PEM/JWK. Their
+   * validity window is checked at use, so a key stops verifying at its `not_after` exactly.
+   */
+  verifyKeys: Map<string, { material: KeyMaterial; key: KeyLike }>;
+  /** The active key with its private key; `signingKey()` validity is checked at use. */
   signing: { material: KeyMaterial; key: KeyLike } | null;
 }
 
@@ -69,16 +73,22 @@ export class KeysetService {
 
   /** The active key with its imported private key, or null when signing is impossible. */
   async signer(): Promise<{ material: KeyMaterial; key: KeyLike } | null> {
-    return (await this.loaded()).signing;
+    const { doc, signing } = await this.loaded();
+    return signing && signingKey(doc) ? signing : null;
   }
 
-  /** A verification key by kid; an unknown kid triggers one reload (rate-limited) first. */
+  /**
+   * A verification key by kid, if it is inside its validity window. An unknown kid (another
+   * replica or the CLI rotated) triggers one reload first, rate-limited so junk kids cannot
+   * hammer the storage.
+   */
   async verificationKey(kid: string): Promise<KeyLike | null> {
-    const found = (await this.loaded()).verifyKeys.get(kid);
-    if (found) return found;
-    if (Date.now() - this.lastForcedReload < 5000) return null;
-    this.lastForcedReload = Date.now();
-    return (await this.loaded(true)).verifyKeys.get(kid) ?? null;
+    let found = (await this.loaded()).verifyKeys.get(kid);
+    if (!found && Date.now() - this.lastForcedReload >= 5000) {
+      this.lastForcedReload = Date.now();
+      found = (await this.loaded(true)).verifyKeys.get(kid);
+    }
+    return found && isVerifiable(found.material) ? found.key : null;
   }
 
   async published(): Promise<KeyMaterial[]> {
@@ -112,19 +122,23 @@ export class KeysetService {
       })
       .catch((error: unknown) => {
         this.log.error({ err: error, backend: this.storage.backend }, 'Keyset load failed');
-        if (this.current) return this.current;
-        throw error;
+        if (!this.current) throw error;
+        // Keep serving the last good keyset; retry the storage in a few seconds, not per request.
+        this.current = { ...this.current, loadedAt: Date.now() - ttlMs + Math.min(ttlMs, 5000) };
+        return this.current;
       })
       .finally(() => (this.loading = undefined));
     return this.loading;
   }
 
   private async build(doc: KeysetDocument): Promise<LoadedKeyset> {
-    const verifyKeys = new Map<string, KeyLike>();
-    for (const material of verificationKeys(doc)) {
-      verifyKeys.set(material.kid, (await importJWK(material.public_jwk, 'EdDSA')) as KeyLike);
+    const verifyKeys = new Map<string, { material: KeyMaterial; key: KeyLike }>();
+    for (const material of [doc.active, ...(doc.retired ?? [])]) {
+      if (!material) continue;
+      const key = (await importJWK(material.public_jwk, 'EdDSA')) as KeyLike;
+      verifyKeys.set(material.kid, { material, key });
     }
-    const signingMaterial = signingKey(doc);
+    const signingMaterial = doc.active;
     const signing = signingMaterial?.private_key
       ? { material: signingMaterial, key: await importPKCS8(signingMaterial.private_key, 'EdDSA') }
       : null;

@@ -18,17 +18,41 @@ export const EMPTY_KEYSET: KeysetDocument = {
   retired: [],
 };
 
-function isWithinValidity(key: KeyMaterial, now: Date): boolean {
-  if (key.not_after && Date.parse(key.not_after) <= now.getTime()) return false;
-  return true;
+/**
+ * Tolerated clock difference between replicas when honouring `not_before`: a key provisioned on
+ * a replica whose clock runs slightly ahead must not be refused by its peers.
+ */
+export const NOT_BEFORE_SKEW_MS = 60_000;
+
+/** kids end up in JOSE headers and in `service_account_tokens.signing_kid varchar(64)`. */
+export const KID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export type KeyStatus = 'active' | 'next' | 'retired';
+
+/** ISO-8601 with offset, the reference's stored timestamp format. */
+export function isoWithOffset(date: Date): string {
+  return date.toISOString().replace('Z', '+00:00');
+}
+
+function notExpired(key: KeyMaterial, now: Date): boolean {
+  return !key.not_after || Date.parse(key.not_after) > now.getTime();
+}
+
+function started(key: KeyMaterial, now: Date, skewMs = 0): boolean {
+  const notBefore = Date.parse(key.not_before);
+  return Number.isNaN(notBefore) || notBefore <= now.getTime() + skewMs;
 }
 
 /** The key that signs now: the active key, if it has private material and is inside its validity. */
 export function signingKey(doc: KeysetDocument, now = new Date()): KeyMaterial | null {
   const key = doc.active;
   if (!key?.private_key) return null;
-  if (Date.parse(key.not_before) > now.getTime()) return null;
-  return isWithinValidity(key, now) ? key : null;
+  return started(key, now) && notExpired(key, now) ? key : null;
+}
+
+/** Whether signatures of `key` are accepted at `now` (`not_before` with skew, `not_after`). */
+export function isVerifiable(key: KeyMaterial, now = new Date()): boolean {
+  return started(key, now, NOT_BEFORE_SKEW_MS) && notExpired(key, now);
 }
 
 /**
@@ -37,13 +61,13 @@ export function signingKey(doc: KeysetDocument, now = new Date()): KeyMaterial |
  */
 export function verificationKeys(doc: KeysetDocument, now = new Date()): KeyMaterial[] {
   const keys = [doc.active, ...(doc.retired ?? [])].filter((k): k is KeyMaterial => Boolean(k));
-  return keys.filter((key) => isWithinValidity(key, now));
+  return keys.filter((key) => isVerifiable(key, now));
 }
 
-/** Keys published in the JWKS: everything that verifies, plus `next` so caches warm up early. */
+/** Keys published in the JWKS: active, next (so caches learn it before it signs), then retired. */
 export function publishedKeys(doc: KeysetDocument, now = new Date()): KeyMaterial[] {
   const keys = verificationKeys(doc, now);
-  if (doc.next && isWithinValidity(doc.next, now)) keys.splice(1, 0, doc.next);
+  if (doc.next && notExpired(doc.next, now)) keys.splice(doc.active ? 1 : 0, 0, doc.next);
   return keys;
 }
 
@@ -51,9 +75,22 @@ export function publicJwks(keys: KeyMaterial[]): { keys: PublicJwk[] } {
   return { keys: keys.map((key) => key.public_jwk) };
 }
 
+/** Every key of the document with its role, active first (for `keys list`). */
+export function keysWithStatus(doc: KeysetDocument): { status: KeyStatus; key: KeyMaterial }[] {
+  return [
+    ...(doc.active ? [{ status: 'active' as const, key: doc.active }] : []),
+    ...(doc.next ? [{ status: 'next' as const, key: doc.next }] : []),
+    ...(doc.retired ?? []).map((key) => ({ status: 'retired' as const, key })),
+  ];
+}
+
+export function allKids(doc: KeysetDocument): string[] {
+  return keysWithStatus(doc).map(({ key }) => key.kid);
+}
+
 /** Parses a stored document leniently (unknown fields ignored, missing `retired` allowed). */
 export function parseKeyset(raw: unknown): KeysetDocument {
-  if (raw === null || typeof raw !== 'object')
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new Error('Keyset document must be a JSON object');
   const doc = raw as Partial<KeysetDocument>;
   return {
@@ -68,12 +105,23 @@ export interface RotationResult {
   doc: KeysetDocument;
   activated: KeyMaterial;
   retired: KeyMaterial | null;
+  /** Retired keys dropped because their `not_after` had passed. */
+  pruned: string[];
+}
+
+export interface RotateOptions {
+  /**
+   * Promote the current `next` when it can sign (the normal case). False when the operator named
+   * a kid: `fresh` becomes active and the already published `next` stays next.
+   */
+  preferNext: boolean;
 }
 
 /**
- * Rotation without logging anyone out (decision A4): `next` (or `fresh` when there is no next or
- * a specific kid was asked for) becomes active; the old active key retires, verify-only, until
- * `now + overlapSeconds` (the longest token lifetime); `upcoming` becomes the new `next`.
+ * Rotation without logging anyone out (decision A4): `next` (or `fresh`) becomes active; the old
+ * active key retires, verify-only, until `now + overlapSeconds` (the longest token lifetime);
+ * `upcoming` becomes the new `next` when the old one was promoted (or absent). Expired retired
+ * keys are pruned on the way.
  */
 export function rotate(
   doc: KeysetDocument,
@@ -81,31 +129,35 @@ export function rotate(
   upcoming: KeyMaterial,
   overlapSeconds: number,
   now = new Date(),
-  options: { preferNext: boolean } = { preferNext: true },
+  options: RotateOptions = { preferNext: true },
 ): RotationResult {
-  const activated = options.preferNext && doc.next?.private_key ? doc.next : fresh;
-  const promotedAt = now.toISOString().replace('Z', '+00:00');
+  const promoteNext = options.preferNext && Boolean(doc.next?.private_key);
+  const activated = promoteNext && doc.next ? doc.next : fresh;
+  const promotedAt = isoWithOffset(now);
   const retired = doc.active
     ? {
         ...doc.active,
         private_key: null,
         retired_at: promotedAt,
-        not_after: new Date(now.getTime() + overlapSeconds * 1000)
-          .toISOString()
-          .replace('Z', '+00:00'),
+        not_after: isoWithOffset(new Date(now.getTime() + overlapSeconds * 1000)),
       }
     : null;
+  const keptNext = !promoteNext && doc.next?.private_key ? doc.next : null;
+  const { doc: pruned, removed } = prune({ ...doc, retired: doc.retired ?? [] }, now);
   return {
     activated,
     retired,
+    pruned: removed,
     doc: {
       schema_version: 1,
       active: {
         ...activated,
-        not_before: activated.not_before <= promotedAt ? activated.not_before : promotedAt,
+        // A key promoted early must sign at once; never push not_before into the future.
+        not_before:
+          Date.parse(activated.not_before) <= now.getTime() ? activated.not_before : promotedAt,
       },
-      next: upcoming,
-      retired: [...(retired ? [retired] : []), ...(doc.retired ?? [])],
+      next: keptNext ?? upcoming,
+      retired: [...(retired ? [retired] : []), ...(pruned.retired ?? [])],
     },
   };
 }
@@ -118,7 +170,7 @@ export function prune(
   const keep: KeyMaterial[] = [];
   const removed: string[] = [];
   for (const key of doc.retired ?? []) {
-    if (isWithinValidity(key, now)) keep.push(key);
+    if (notExpired(key, now)) keep.push(key);
     else removed.push(key.kid);
   }
   return { doc: { ...doc, retired: keep }, removed };
