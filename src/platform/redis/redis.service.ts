@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 import type { Logger } from 'pino';
@@ -16,7 +16,7 @@ const EMBEDDED_REDIS_URL = 'redis://embedded-redis:6379/0';
  * are closed on shutdown. With no REDIS_URL an in-process ioredis-mock stands in (P10).
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis;
   readonly embedded: boolean;
   private readonly extra = new Set<Redis>();
@@ -28,7 +28,22 @@ export class RedisService implements OnApplicationShutdown {
   ) {
     this.log = loggers.get('redis');
     this.embedded = !config.REDIS_URL;
-    this.client = this.connect('main', { commandTimeout: 2000 });
+    // No offline queue: while Redis is unreachable commands fail at once, so fail-open rate
+    // limits and cache fallbacks answer immediately instead of waiting for a reconnect.
+    this.client = this.connect('main', { commandTimeout: 2000, enableOfflineQueue: false });
+  }
+
+  /** Waits (briefly, non-fatally) for the first connection so early requests find it ready. */
+  async onModuleInit(): Promise<void> {
+    if (this.embedded || this.client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 3000);
+      timer.unref();
+      this.client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** A new connection for blocking commands (XREAD BLOCK) or subscriptions; closed on shutdown. */
