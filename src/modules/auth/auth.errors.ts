@@ -37,6 +37,10 @@ export enum AuthErrorCode {
   ServiceAccountRateLimited = 'service_account_rate_limited',
   VaultUnavailable = 'vault_unavailable',
   BillingProvisioningFailed = 'billing_provisioning_failed',
+  InvalidTenant = 'invalid_tenant',
+  TenantMembershipMissing = 'tenant_membership_missing',
+  InvalidCurrentPassword = 'invalid_current_password',
+  MailUnavailable = 'mail_unavailable',
 }
 
 const BEARER = { 'WWW-Authenticate': 'Bearer' };

@@ -18,6 +18,7 @@ import { BearerJwtStrategy } from './guards/bearer-jwt.strategy';
 import { BearerVerifier } from './guards/bearer-verifier.service';
 import { ScopesGuard } from './guards/scopes.guard';
 import { TenantGuard } from './guards/tenant.guard';
+import { IDENTITY_CONTROLLERS, IDENTITY_EXPORTS, IDENTITY_PROVIDERS } from './identity.providers';
 import { JwksController } from './keys/jwks.controller';
 import { JwksService } from './keys/jwks.service';
 import { KeysetStorage } from './keys/keyset-storage';
@@ -51,7 +52,12 @@ import { TokenService } from './tokens/token.service';
       RefreshTokenEntity,
     ]),
   ],
-  controllers: [JwksController, MeController, ...SERVICE_ACCOUNT_CONTROLLERS],
+  controllers: [
+    JwksController,
+    MeController,
+    ...SERVICE_ACCOUNT_CONTROLLERS,
+    ...IDENTITY_CONTROLLERS,
+  ],
   providers: [
     AuthMetrics,
     { provide: KeysetStorage, inject: [AppConfig], useFactory: createKeysetStorage },
@@ -68,9 +74,11 @@ import { TokenService } from './tokens/token.service';
     AuthBootstrap,
     SignupBillingRegistry,
     ...SERVICE_ACCOUNT_PROVIDERS,
+    ...IDENTITY_PROVIDERS,
   ],
   exports: [
     ...SERVICE_ACCOUNT_EXPORTS,
+    ...IDENTITY_EXPORTS,
     JwksService,
     TokenService,
     KeysetService,

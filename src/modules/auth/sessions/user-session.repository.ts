@@ -1,13 +1,50 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
 import { UserSessionEntity } from '../entities/user-session.entity';
+import { firstRow, rowsOf, type Sql } from '../persistence/sql';
+import type { SessionMetadata } from './session-metadata.factory';
+
+export interface SessionUpsert {
+  id: string;
+  userId: string;
+  tenantId: string;
+  refreshJti: string;
+  issuedAt: Date;
+  metadata: SessionMetadata;
+}
+
+export interface SessionListFilter {
+  userId: string;
+  includeRevoked: boolean;
+  tenantId?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface SessionRow {
+  id: string;
+  tenant_id: string;
+  created_at: Date;
+  last_seen_at: Date | null;
+  revoked_at: Date | null;
+  ip_masked: string | null;
+  fingerprint: string | null;
+  user_agent: string | null;
+  client_platform: string | null;
+  client_browser: string | null;
+  client_device: string | null;
+  location_city: string | null;
+  location_region: string | null;
+  location_country: string | null;
+}
 
 /** Data access for `user_sessions`. */
 @Injectable()
 export class UserSessionRepository {
   constructor(
     @InjectRepository(UserSessionEntity) private readonly rows: Repository<UserSessionEntity>,
+    private readonly dataSource: DataSource,
   ) {}
 
   /** Whether the session exists and is not revoked (the bearer check's cache-miss path). */
@@ -17,5 +54,128 @@ export class UserSessionRepository {
       select: { id: true, revokedAt: true },
     });
     return row !== null && row.revokedAt === null;
+  }
+
+  /**
+   * Creates the session or, on refresh, moves it to its new refresh token (spec auth 3.4).
+   * Unlike the reference, a revoked session is never revived by an upsert: returns false then.
+   * Location columns are only overwritten when the lookup found something.
+   */
+  async upsert(session: SessionUpsert, sql: Sql = this.dataSource.manager): Promise<boolean> {
+    const m = session.metadata;
+    const rows = await rowsOf<{ id: string }>(
+      sql,
+      `INSERT INTO user_sessions AS s (
+         id, user_id, tenant_id, refresh_jti, fingerprint, ip_hash, ip_encrypted, ip_masked,
+         user_agent, client_platform, client_browser, client_device,
+         location_city, location_region, location_country,
+         created_at, updated_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16)
+       ON CONFLICT (id) DO UPDATE SET
+         refresh_jti = EXCLUDED.refresh_jti,
+         fingerprint = EXCLUDED.fingerprint,
+         ip_hash = EXCLUDED.ip_hash,
+         ip_encrypted = EXCLUDED.ip_encrypted,
+         ip_masked = EXCLUDED.ip_masked,
+         user_agent = EXCLUDED.user_agent,
+         client_platform = EXCLUDED.client_platform,
+         client_browser = EXCLUDED.client_browser,
+         client_device = EXCLUDED.client_device,
+         location_city = COALESCE(EXCLUDED.location_city, s.location_city),
+         location_region = COALESCE(EXCLUDED.location_region, s.location_region),
+         location_country = COALESCE(EXCLUDED.location_country, s.location_country),
+         updated_at = EXCLUDED.updated_at,
+         last_seen_at = EXCLUDED.last_seen_at
+       WHERE s.revoked_at IS NULL AND s.user_id = EXCLUDED.user_id
+       RETURNING s.id`,
+      [
+        session.id,
+        session.userId,
+        session.tenantId,
+        session.refreshJti,
+        m.fingerprint,
+        m.ipHash,
+        m.ipEncrypted,
+        m.ipMasked,
+        m.userAgent,
+        m.clientPlatform,
+        m.clientBrowser,
+        m.clientDevice,
+        m.location?.city?.slice(0, 128) ?? null,
+        m.location?.region?.slice(0, 128) ?? null,
+        m.location?.country?.slice(0, 64) ?? null,
+        session.issuedAt,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  async list(filter: SessionListFilter): Promise<{ rows: SessionRow[]; total: number }> {
+    const where = ['user_id = $1'];
+    const params: unknown[] = [filter.userId];
+    if (!filter.includeRevoked) where.push('revoked_at IS NULL');
+    if (filter.tenantId) {
+      params.push(filter.tenantId);
+      where.push(`tenant_id = $${params.length}`);
+    }
+    const clause = where.join(' AND ');
+    const count = await firstRow<{ total: string }>(
+      this.dataSource.manager,
+      `SELECT count(*) AS total FROM user_sessions WHERE ${clause}`,
+      params,
+    );
+    const rows = await rowsOf<SessionRow>(
+      this.dataSource.manager,
+      `SELECT id, tenant_id, created_at, last_seen_at, revoked_at, ip_masked, fingerprint,
+              user_agent, client_platform, client_browser, client_device,
+              location_city, location_region, location_country
+         FROM user_sessions WHERE ${clause}
+        ORDER BY last_seen_at DESC NULLS LAST, created_at DESC, id
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filter.limit, filter.offset],
+    );
+    return { rows, total: Number(count?.total ?? 0) };
+  }
+
+  /** Whether `sessionId` is an unrevoked session of `userId`. */
+  async isActiveFor(sessionId: string, userId: string): Promise<boolean> {
+    return (
+      (await firstRow(
+        this.dataSource.manager,
+        'SELECT 1 AS found FROM user_sessions WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
+        [sessionId, userId],
+      )) !== null
+    );
+  }
+
+  /** Revokes the given sessions (those still active); returns the ids it revoked. */
+  async revoke(
+    sessionIds: string[],
+    reason: string,
+    sql: Sql = this.dataSource.manager,
+  ): Promise<string[]> {
+    if (sessionIds.length === 0) return [];
+    const rows = await rowsOf<{ id: string }>(
+      sql,
+      `UPDATE user_sessions SET revoked_at = now(), revoked_reason = $2, updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING id`,
+      [sessionIds, reason],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Revokes every active session of the user; returns their ids. */
+  async revokeAllForUser(
+    userId: string,
+    reason: string,
+    sql: Sql = this.dataSource.manager,
+  ): Promise<string[]> {
+    const rows = await rowsOf<{ id: string }>(
+      sql,
+      `UPDATE user_sessions SET revoked_at = now(), revoked_reason = $2, updated_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+      [userId, reason],
+    );
+    return rows.map((row) => row.id);
   }
 }

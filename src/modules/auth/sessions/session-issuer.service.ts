@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../../platform/config/app-config';
+import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
+import { scopesForRole } from '../scopes/scope-policy';
+import { TokenService, type SignedToken } from '../tokens/token.service';
+import { userAccessClaims, userRefreshClaims, type UserTokenSubject } from '../tokens/user-claims';
+import type { ClientInfo } from './client-info';
+import { hashRefreshToken } from './refresh-token-hash';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { SessionMetadataFactory } from './session-metadata.factory';
+import { SessionStateService } from './session-state.service';
+import { UserSessionRepository } from './user-session.repository';
+
+/** A freshly issued token pair and what the token response reports about it. */
+export interface IssuedSession {
+  access: SignedToken;
+  refresh: SignedToken;
+  scopes: string[];
+  userId: string;
+  tenantId: string;
+  sessionId: string;
+  emailVerified: boolean;
+}
+
+/** Thrown when a refresh would move a session that was revoked meanwhile. */
+export class SessionNoLongerActiveError extends Error {
+  constructor() {
+    super('session_revoked');
+  }
+}
+
+/**
+ * Issues access + refresh tokens for a session (spec auth 3.2): signs both, then records the
+ * session and the refresh row in one transaction (the refresh row references the session), then
+ * marks the session active in the session-state cache.
+ */
+@Injectable()
+export class SessionIssuer {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly tokens: TokenService,
+    private readonly sessions: UserSessionRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly metadata: SessionMetadataFactory,
+    private readonly sessionState: SessionStateService,
+    loggers: LoggerFactory,
+  ) {
+    this.log = loggers.get('auth.observability');
+  }
+
+  async issue(
+    subject: UserTokenSubject,
+    client: ClientInfo,
+    reason: 'login' | 'refresh',
+  ): Promise<IssuedSession> {
+    const now = new Date();
+    const access = await this.tokens.sign(
+      userAccessClaims(subject, this.config.AUTH_AUDIENCE),
+      this.config.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      now,
+    );
+    const refresh = await this.tokens.sign(
+      userRefreshClaims(subject),
+      this.config.AUTH_REFRESH_TOKEN_TTL_MINUTES * 60,
+      now,
+    );
+    const scopes = scopesForRole(subject.role);
+    const metadata = await this.metadata.describe(client);
+    await this.dataSource.transaction(async (tx) => {
+      const recorded = await this.sessions.upsert(
+        {
+          id: subject.sessionId,
+          userId: subject.userId,
+          tenantId: subject.tenantId,
+          refreshJti: refresh.claims.jti,
+          issuedAt: refresh.issuedAt,
+          metadata,
+        },
+        tx,
+      );
+      if (!recorded) throw new SessionNoLongerActiveError();
+      await this.refreshTokens.insert(
+        {
+          account: `user:${subject.userId}`,
+          tenantId: subject.tenantId,
+          scopes,
+          tokenHash: hashRefreshToken(this.config.AUTH_REFRESH_TOKEN_PEPPER, refresh.token),
+          jti: refresh.claims.jti,
+          kid: refresh.kid,
+          fingerprint: metadata.fingerprint,
+          sessionId: subject.sessionId,
+          issuedAt: refresh.issuedAt,
+          expiresAt: refresh.expiresAt,
+        },
+        tx,
+      );
+    });
+    await this.sessionState.markActive(subject.sessionId);
+    logEvent(this.log, 'info', 'auth.user_session', {
+      result: 'success',
+      reason,
+      user_id: subject.userId,
+      tenant_id: subject.tenantId,
+      session_id: subject.sessionId,
+    });
+    return {
+      access,
+      refresh,
+      scopes,
+      userId: subject.userId,
+      tenantId: subject.tenantId,
+      sessionId: subject.sessionId,
+      emailVerified: subject.emailVerified,
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { SessionStateService } from './session-state.service';
+import { UserSessionRepository } from './user-session.repository';
+
+export interface RevocationResult {
+  /** Refresh tokens revoked. */
+  tokens: number;
+  /** Sessions revoked (their access tokens now fail: decision A3). */
+  sessionIds: string[];
+}
+
+/**
+ * The revocation matrix (spec auth 3.5): refresh rows and session rows in one transaction, then
+ * the session-state cache, so the sessions' access tokens stop working at once (decision A3).
+ */
+@Injectable()
+export class SessionRevocationService {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly sessions: UserSessionRepository,
+    private readonly sessionState: SessionStateService,
+    loggers: LoggerFactory,
+  ) {
+    this.log = loggers.get('auth.observability');
+  }
+
+  /** Every refresh token (all tenants) and every session of the user. */
+  async revokeAllForUser(
+    userId: string,
+    reason: string,
+    tenantId: string | null = null,
+  ): Promise<RevocationResult> {
+    const result = await this.dataSource.transaction(async (tx) => ({
+      tokens: await this.refreshTokens.revokeAccount(`user:${userId}`, reason, tx),
+      sessionIds: await this.sessions.revokeAllForUser(userId, reason, tx),
+    }));
+    await this.sessionState.markRevoked(result.sessionIds, reason);
+    this.logRevoke(userId, tenantId, reason, result, null);
+    return result;
+  }
+
+  /** One session and all of its refresh tokens (a session may hold two during the grace window). */
+  async revokeSession(
+    sessionId: string,
+    reason: string,
+    userId: string,
+    tenantId: string | null = null,
+  ): Promise<RevocationResult> {
+    const result = await this.dataSource.transaction(async (tx) => ({
+      tokens: await this.refreshTokens.revokeSession(sessionId, reason, tx),
+      sessionIds: await this.sessions.revoke([sessionId], reason, tx),
+    }));
+    // Even when the row was already revoked, make sure the cache says so.
+    await this.sessionState.markRevoked([sessionId], reason);
+    this.logRevoke(userId, tenantId, reason, result, sessionId);
+    return result;
+  }
+
+  private logRevoke(
+    userId: string,
+    tenantId: string | null,
+    reason: string,
+    result: RevocationResult,
+    sessionId: string | null,
+  ): void {
+    logEvent(this.log, 'info', 'auth.session_revoke', {
+      result: 'success',
+      user_id: userId,
+      tenant_id: tenantId,
+      revoked: result.tokens,
+      sessions: result.sessionIds.length,
+      reason,
+      session_id: sessionId,
+    });
+  }
+}
