@@ -19,3 +19,13 @@ export {
   type SignupBillingPort,
   type SignupSubscriptionRequest,
 } from './signup/signup-billing.port';
+// Identity services the operator CLI uses (users seed/disable).
+export { PasswordHasher, CURRENT_PASSWORD_VERSION } from './passwords/password-hasher';
+export { PasswordPolicy } from './passwords/password-policy';
+export {
+  UserProvisioningService,
+  type ProvisionUserInput,
+  type ProvisionedUser,
+} from './users/user-provisioning.service';
+export { UserAccountService } from './users/user-account.service';
+export { SessionRevocationService } from './sessions/session-revocation.service';
