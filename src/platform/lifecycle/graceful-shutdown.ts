@@ -22,7 +22,8 @@ export function installGracefulShutdown(
       logger.error({ grace_seconds: graceSeconds }, 'Shutdown deadline exceeded; exiting');
       process.exit(1);
     }, graceSeconds * 1000);
-    deadline.unref();
+    // Kept referenced on purpose: it holds the event loop open until shutdown finishes, so the
+    // process cannot slip out early once every socket and pool has closed.
     try {
       await app.get(LifecycleService).beginShutdown();
       const server = app.getHttpServer() as Server;
@@ -39,6 +40,8 @@ export function installGracefulShutdown(
       process.exit(1);
     }
   };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
+  // `on`, not `once`: the Agents SDK exits the process on SIGTERM when it sees no other
+  // listener left, which would cut our drain short.
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
 }

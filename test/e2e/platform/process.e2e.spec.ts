@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { ensureBuilt, MAIN_JS, startProcess, waitForHttp } from '../../support/compiled-app';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The compiled entry point, as `npm start` runs it (two-command start, decisions P6/P10). */
+describe('the compiled server process', () => {
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  it('serves readiness on embedded defaults with nothing configured, then drains and exits 0 on SIGTERM', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'aa-start-'));
+    const port = await freePort();
+    const server = startProcess(
+      MAIN_JS,
+      { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      cwd,
+    );
+    try {
+      const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 60_000);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+      const stdout = server.stdout();
+      expect(stdout).toMatch(
+        /Running on embedded development defaults: Postgres \(embedded PGlite, data in var\/pgdata\), Redis \(in-process ioredis-mock\), model/,
+      );
+      expect(stdout).toContain('Provisioned a development signing keyset');
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(server.stdout()).toContain('Shutdown complete');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  }, 90_000);
+
+  it('refuses to start in production with placeholder secrets and no DATABASE_URL', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'aa-prod-'));
+    const server = startProcess(MAIN_JS, { ENVIRONMENT: 'production', PORT: '0' }, cwd);
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toMatch(
+      /^error: Production environment cannot start with default secrets\. Fix the following: /,
+    );
+    expect(server.stderr()).toContain('SECRET_KEY is using the starter value');
+    expect(server.stderr()).toContain('DATABASE_URL must be set');
+  }, 30_000);
+
+  it('reports every configuration error at once and exits 1', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'aa-bad-'));
+    const server = startProcess(MAIN_JS, { PORT: 'abc', DATABASE_POOL_SIZE: '0' }, cwd);
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toContain('PORT must be an integer');
+    expect(server.stderr()).toContain('DATABASE_POOL_SIZE');
+  }, 30_000);
+});
