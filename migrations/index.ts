@@ -1,6 +1,8 @@
 import { PlatformBaseline1764100000000 } from './1764100000000-platform-baseline';
 import { AuthIdentity1764100100000 } from './1764100100000-auth-identity';
 import { ChatConversations1764100200000 } from './1764100200000-chat-conversations';
+import { BillingCore1764100300000 } from './1764100300000-billing-core';
+import { StripeWebhooks1764100400000 } from './1764100400000-stripe-webhooks';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -12,4 +14,6 @@ export const ALL_MIGRATIONS = [
   PlatformBaseline1764100000000,
   AuthIdentity1764100100000,
   ChatConversations1764100200000,
+  BillingCore1764100300000,
+  StripeWebhooks1764100400000,
 ];

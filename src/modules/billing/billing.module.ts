@@ -1,5 +1,93 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../../platform/config/app-config';
+import { BillingBootstrap } from './billing-bootstrap.service';
+import { BillingController } from './billing.controller';
+import { BillingMetrics } from './billing.metrics';
+import { CustomerService } from './customers/customer.service';
+import { StripeCustomerRepository } from './customers/stripe-customer.repository';
+import { BillingPlanEntity } from './entities/billing-plan.entity';
+import { PlanFeatureEntity } from './entities/plan-feature.entity';
+import { StripeCustomerEntity } from './entities/stripe-customer.entity';
+import { SubscriptionInvoiceEntity } from './entities/subscription-invoice.entity';
+import { SubscriptionUsageEntity } from './entities/subscription-usage.entity';
+import { TenantSubscriptionEntity } from './entities/tenant-subscription.entity';
+import { StripeApi } from './gateway/stripe-api.service';
+import { createStripeClient, STRIPE_CLIENT } from './gateway/stripe-client.factory';
+import { StripeGateway } from './gateway/stripe-gateway.service';
+import { InvoiceRepository } from './invoices/invoice.repository';
+import { InvoiceService } from './invoices/invoice.service';
+import { PlanRepository } from './plans/plan.repository';
+import { PlanService } from './plans/plan.service';
+import { SignupBillingAdapter } from './signup/signup-billing.adapter';
+import { BillingEventsRedis } from './stream/billing-events-redis';
+import { BillingStreamController } from './stream/billing-stream.controller';
+import { BillingStreamHub } from './stream/billing-stream.hub';
+import { BillingStreamPublisher } from './stream/billing-stream.publisher';
+import { BillingStreamService } from './stream/billing-stream.service';
+import { SubscriptionRepository } from './subscriptions/subscription.repository';
+import { SubscriptionService } from './subscriptions/subscription.service';
+import { CustomerSyncService } from './sync/customer-sync.service';
+import { InvoiceSyncService } from './sync/invoice-sync.service';
+import { SubscriptionSyncService } from './sync/subscription-sync.service';
+import { TenantResolver } from './sync/tenant-resolver.service';
+import { UsageRepository } from './usage/usage.repository';
+import { UsageService } from './usage/usage.service';
 
-/** Placeholder: the billing feature module (controllers, providers and entities land here). */
-@Module({})
+/**
+ * Billing (spec billing 1-3, 6-9): plans, tenant subscriptions, usage, the Stripe gateway and the
+ * billing SSE stream. Mounted only when ENABLE_BILLING is on. Exports what the webhooks module
+ * applies events with; billing never imports webhooks.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      BillingPlanEntity,
+      PlanFeatureEntity,
+      TenantSubscriptionEntity,
+      SubscriptionInvoiceEntity,
+      SubscriptionUsageEntity,
+      StripeCustomerEntity,
+    ]),
+  ],
+  controllers: [BillingController, BillingStreamController],
+  providers: [
+    BillingMetrics,
+    { provide: STRIPE_CLIENT, inject: [AppConfig], useFactory: createStripeClient },
+    StripeApi,
+    StripeGateway,
+    PlanRepository,
+    PlanService,
+    SubscriptionRepository,
+    SubscriptionService,
+    StripeCustomerRepository,
+    CustomerService,
+    UsageRepository,
+    UsageService,
+    InvoiceRepository,
+    InvoiceService,
+    BillingEventsRedis,
+    BillingStreamPublisher,
+    BillingStreamHub,
+    BillingStreamService,
+    TenantResolver,
+    SubscriptionSyncService,
+    InvoiceSyncService,
+    CustomerSyncService,
+    SignupBillingAdapter,
+    BillingBootstrap,
+  ],
+  exports: [
+    BillingMetrics,
+    StripeGateway,
+    PlanService,
+    SubscriptionRepository,
+    BillingStreamPublisher,
+    BillingStreamHub,
+    TenantResolver,
+    SubscriptionSyncService,
+    InvoiceSyncService,
+    CustomerSyncService,
+  ],
+})
 export class BillingModule {}

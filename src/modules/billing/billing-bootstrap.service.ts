@@ -1,0 +1,90 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { AppConfig } from '../../platform/config/app-config';
+import { maskSecret } from '../../platform/config/masking';
+import { LoggerFactory } from '../../platform/observability/logger.factory';
+import { SignupBillingRegistry } from '../auth';
+import { SignupBillingAdapter } from './signup/signup-billing.adapter';
+
+/** Billing refuses to start in production without durable storage (spec billing 7, rule 3-4). */
+export function billingProductionProblems(config: AppConfig): string[] {
+  if (!config.ENABLE_BILLING || !config.isProduction) return [];
+  const problems: string[] = [];
+  if (config.usesEmbeddedDatabase) {
+    problems.push('ENABLE_BILLING requires DATABASE_URL (Postgres-backed billing storage)');
+  }
+  if (config.ENABLE_BILLING_STREAM && !config.billingEventsRedisUrl) {
+    problems.push('ENABLE_BILLING_STREAM requires BILLING_EVENTS_REDIS_URL or REDIS_URL');
+  }
+  if (!config.STRIPE_SECRET_KEY || !config.STRIPE_WEBHOOK_SECRET) {
+    problems.push('ENABLE_BILLING requires STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET');
+  }
+  return problems;
+}
+
+/**
+ * Boot-time wiring of billing: the production fail-fast rules, the validated-configuration
+ * summary of the reference (masked secrets), and billing's implementation of auth's signup port.
+ */
+@Injectable()
+export class BillingBootstrap implements OnModuleInit {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
+    private readonly signup: SignupBillingAdapter,
+    loggers: LoggerFactory,
+  ) {
+    this.log = loggers.get('anything-agents.billing');
+  }
+
+  onModuleInit(): void {
+    const problems = billingProductionProblems(this.config);
+    if (problems.length > 0) {
+      throw new Error(`Billing cannot start: ${problems.join('; ')}`);
+    }
+    this.logSummary();
+    this.registerSignupPort();
+  }
+
+  private logSummary(): void {
+    const plans = Object.keys(this.config.STRIPE_PRODUCT_PRICE_MAP).sort();
+    const streamOn = this.config.ENABLE_BILLING_STREAM;
+    const backend = this.config.BILLING_EVENTS_REDIS_URL
+      ? 'BILLING_EVENTS_REDIS_URL'
+      : this.config.REDIS_URL
+        ? 'REDIS_URL'
+        : '<unset>';
+    this.log.info(
+      {
+        stripe_config: {
+          stripe_secret_key: maskSecret(this.config.STRIPE_SECRET_KEY),
+          stripe_webhook_secret: maskSecret(this.config.STRIPE_WEBHOOK_SECRET),
+          plans_configured: plans,
+          plan_count: plans.length,
+          billing_stream_enabled: streamOn,
+          billing_stream_backend: streamOn ? backend : 'disabled',
+          stripe_api_version: this.config.STRIPE_API_VERSION,
+        },
+      },
+      `Stripe billing configuration validated; ${plans.length} plan(s) mapped.`,
+    );
+  }
+
+  /** The registry is auth's provider; looked up across modules (auth imports no feature module). */
+  private registerSignupPort(): void {
+    let registry: SignupBillingRegistry | undefined;
+    try {
+      registry = this.moduleRef.get(SignupBillingRegistry, { strict: false });
+    } catch {
+      registry = undefined;
+    }
+    if (!registry) {
+      this.log.warn('Signup billing registry not found; signups will not provision billing');
+      return;
+    }
+    registry.register(this.signup);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The billing module's public surface: what other modules (webhooks, the CLI, the benchmark)
+ * may import. Everything else in this folder is internal to billing.
+ */
+export { BillingModule } from './billing.module';
+export { BillingErrorCode, BillingException } from './billing.errors';
+export { BillingMetrics, labelValue } from './billing.metrics';
+export { isLiveKey } from './gateway/stripe-client.factory';
+export { StripeGateway } from './gateway/stripe-gateway.service';
+export {
+  asInt,
+  asObject,
+  asString,
+  epochToDate,
+  metadataOf,
+  readStripeSubscription,
+  refId,
+  tenantFromMetadata,
+  type JsonObject,
+  type StripeSubscriptionState,
+} from './gateway/stripe-objects';
+export { PlanService } from './plans/plan.service';
+export { queryRows } from './sql-rows';
+export {
+  serializeBillingEvent,
+  withEventId,
+  type BillingEventInput,
+  type InvoiceStreamView,
+  type UsageStreamView,
+} from './stream/billing-event-payload';
+export { BillingStreamHub } from './stream/billing-stream.hub';
+export {
+  BillingStreamPublishError,
+  BillingStreamPublisher,
+  type PublishSource,
+} from './stream/billing-stream.publisher';
+export { tenantStreamKey } from './stream/stream-ids';
+export { SubscriptionRepository } from './subscriptions/subscription.repository';
+export {
+  toSubscriptionStreamView,
+  type SubscriptionStreamView,
+} from './subscriptions/subscription-view';
+export { CustomerSyncService } from './sync/customer-sync.service';
+export {
+  InvoiceSyncService,
+  MissingSubscriptionError,
+  type InvoiceSyncResult,
+} from './sync/invoice-sync.service';
+export { readStripeInvoice, type StripeInvoiceState } from './sync/stripe-invoice';
+export {
+  SubscriptionOrderingConflict,
+  SubscriptionSyncService,
+  type SubscriptionSyncResult,
+  type SyncOutcome,
+} from './sync/subscription-sync.service';
+export { TenantResolver, type TenantClues } from './sync/tenant-resolver.service';
+export { isUuid } from './tenant-id';

@@ -1,0 +1,118 @@
+import { startStripeFake, type StripeFake } from '../../support/fakes';
+
+/** Plan code -> Stripe price id used by every billing test app. */
+export const PRICE_MAP = { starter: 'price_starter', pro: 'price_pro' };
+export const WEBHOOK_SECRET = 'whsec_test';
+
+/** The Stripe fake with the two plan prices seeded. */
+export function startBillingStripeFake(): Promise<StripeFake> {
+  return startStripeFake({
+    prices: [
+      { id: PRICE_MAP.starter, unit_amount: 0, nickname: 'starter', product: 'prod_starter' },
+      { id: PRICE_MAP.pro, unit_amount: 9900, nickname: 'pro', product: 'prod_pro' },
+    ],
+  });
+}
+
+/**
+ * Env of a billing-enabled test app talking to the fake. Background workers are off unless a
+ * test turns them on: every test app of a run shares one database.
+ */
+export function billingEnv(
+  fake: StripeFake,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    ENABLE_BILLING: 'true',
+    ENABLE_BILLING_STREAM: 'true',
+    ENABLE_BILLING_RETRY_WORKER: 'false',
+    ENABLE_BILLING_STREAM_REPLAY: 'false',
+    STRIPE_SECRET_KEY: 'sk_test_x',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_PRODUCT_PRICE_MAP: JSON.stringify(PRICE_MAP),
+    STRIPE_API_BASE_URL: fake.url,
+    ...extra,
+  };
+}
+
+/** Polls `probe` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`waitFor timed out${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export interface SseClient {
+  status: number;
+  headers: Headers;
+  /** JSON body of a refused stream (error envelope). */
+  errorBody: Record<string, unknown> | null;
+  /** `data:` payloads received so far, parsed. */
+  events: Record<string, unknown>[];
+  /** Raw frames (including `: ping` comments). */
+  frames: string[];
+  waitForEvents(count: number, timeoutMs?: number): Promise<Record<string, unknown>[]>;
+  close(): void;
+}
+
+/** Opens an SSE GET with fetch and collects frames until closed. */
+export async function openSse(url: string, headers: Record<string, string>): Promise<SseClient> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers, signal: controller.signal });
+  const events: Record<string, unknown>[] = [];
+  const frames: string[] = [];
+  const errorBody = response.ok
+    ? null
+    : ((await response.json().catch(() => null)) as Record<string, unknown> | null);
+  if (response.ok && response.body) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    void (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let split = buffer.indexOf('\n\n');
+          while (split >= 0) {
+            const frame = buffer.slice(0, split);
+            buffer = buffer.slice(split + 2);
+            frames.push(frame);
+            if (frame.startsWith('data: ')) {
+              events.push(JSON.parse(frame.slice(6)) as Record<string, unknown>);
+            }
+            split = buffer.indexOf('\n\n');
+          }
+        }
+      } catch {
+        /* aborted */
+      }
+    })();
+  }
+  return {
+    status: response.status,
+    headers: response.headers,
+    errorBody,
+    events,
+    frames,
+    waitForEvents: (count, timeoutMs = 10_000) =>
+      waitFor(() => (events.length >= count ? events : null), timeoutMs, 20),
+    close: () => controller.abort(),
+  };
+}
