@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations';
+import { ToolsModule } from '../tools';
+import { AgentRuntime } from './agent-runtime.service';
+import { AgentsController } from './agents.controller';
+import { AgentsService } from './agents.service';
 
-/** Placeholder: the agents feature module (controllers, providers and entities land here). */
-@Module({})
+/** Agents: the catalog, the SDK runtime (Runner, models, offline model) and E6/E7. */
+@Module({
+  imports: [ToolsModule, ConversationsModule],
+  controllers: [AgentsController],
+  providers: [AgentRuntime, AgentsService],
+  exports: [AgentRuntime],
+})
 export class AgentsModule {}

@@ -1,5 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from '../agents';
+import { ConversationsModule } from '../conversations';
+import { ToolsModule } from '../tools';
+import { ChatController } from './chat.controller';
+import { ChatMetrics } from './chat.metrics';
+import { ChatRateLimits } from './chat-rate-limits.service';
+import { ChatService } from './chat.service';
 
-/** Placeholder: the chat feature module (controllers, providers and entities land here). */
-@Module({})
+/** Chat: E1 and the E2 stream, the turn service (run, persist, usage) and the chat quotas. */
+@Module({
+  imports: [AgentsModule, ConversationsModule, ToolsModule],
+  controllers: [ChatController],
+  providers: [ChatService, ChatRateLimits, ChatMetrics],
+  exports: [ChatService],
+})
 export class ChatModule {}

@@ -1,5 +1,38 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConversationSearchService } from './conversation-search.service';
+import { ConversationRepository } from './conversation.repository';
+import { ConversationsController } from './conversations.controller';
+import { ConversationsService } from './conversations.service';
+import { AgentConversationEntity } from './entities/agent-conversation.entity';
+import { AgentMessageEntity } from './entities/agent-message.entity';
+import { SdkAgentSessionMessageEntity } from './entities/sdk-agent-session-message.entity';
+import { SdkAgentSessionEntity } from './entities/sdk-agent-session.entity';
+import { AgentSessionRepository } from './sessions/agent-session.repository';
+import { TranscriptService } from './transcript.service';
 
-/** Placeholder: the conversations feature module (controllers, providers and entities land here). */
-@Module({})
+/**
+ * Conversations: the transcript tables, the Agents SDK memory on Postgres, and E3-E5. Chat
+ * writes turns through `TranscriptService`; tools and agents read through
+ * `ConversationSearchService`.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([
+      AgentConversationEntity,
+      AgentMessageEntity,
+      SdkAgentSessionEntity,
+      SdkAgentSessionMessageEntity,
+    ]),
+  ],
+  controllers: [ConversationsController],
+  providers: [
+    ConversationRepository,
+    AgentSessionRepository,
+    ConversationsService,
+    TranscriptService,
+    ConversationSearchService,
+  ],
+  exports: [TranscriptService, ConversationSearchService],
+})
 export class ConversationsModule {}

@@ -1,5 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ConversationsModule } from '../conversations';
+import { ToolCatalog } from './tool-catalog.service';
+import { ToolMetrics } from './tool-metrics';
+import { ToolsController } from './tools.controller';
 
-/** Placeholder: the tools feature module (controllers, providers and entities land here). */
-@Module({})
+/** Tools: the registry, its three tools and E8. Agents take their tools from `ToolCatalog`. */
+@Module({
+  imports: [ConversationsModule],
+  controllers: [ToolsController],
+  providers: [ToolMetrics, ToolCatalog],
+  exports: [ToolCatalog],
+})
 export class ToolsModule {}

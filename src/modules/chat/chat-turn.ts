@@ -1,0 +1,53 @@
+import type { AgentKey } from '../agents';
+
+/** What a request asks for, resolved before any work (ids, entry agent). */
+export interface TurnPlan {
+  /** The id clients see: the request's `conversation_id` as sent, or a new UUIDv4. */
+  publicId: string;
+  entryAgent: AgentKey;
+  message: string;
+}
+
+export interface TurnUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  requests: number;
+}
+
+export const ZERO_USAGE: TurnUsage = {
+  input_tokens: 0,
+  output_tokens: 0,
+  total_tokens: 0,
+  cached_tokens: 0,
+  reasoning_tokens: 0,
+  requests: 0,
+};
+
+export interface TurnResult {
+  /** `completed`, or `incomplete` when the client went away (or the server drained) mid-run. */
+  status: 'completed' | 'incomplete';
+  /** The final output (completed) or the text streamed so far (incomplete). */
+  text: string;
+  /** The agent that produced the answer (the last agent of the run). */
+  agentUsed: AgentKey;
+  model: string;
+  handoffOccurred: boolean;
+  usage: TurnUsage;
+  /** Id of the stored assistant message; null when nothing was stored. */
+  messageId: number | null;
+}
+
+export type TurnMode = 'sync' | 'stream';
+
+export interface TurnOptions {
+  mode: TurnMode;
+  /** Aborts the run (client disconnect, shutdown). */
+  signal?: AbortSignal;
+  /** Streamed text deltas with the agent producing them; awaited (backpressure). */
+  onDelta?: (delta: string, agent: AgentKey) => Promise<void> | void;
+  /** `performance.now()` when the request arrived (time-to-first-token metric). */
+  startedAt?: number;
+}

@@ -1,0 +1,75 @@
+import { MaxTurnsExceededError, ModelBehaviorError, ModelTimeoutError } from '@openai/agents';
+import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { AppException } from '../../platform/http/app-exception';
+
+/** Stable codes of chat failures: the envelope `code` of E1, the SSE error frame's `code`. */
+export enum ChatErrorCode {
+  ModelError = 'model_error',
+  ModelUnavailable = 'model_unavailable',
+  ModelTimeout = 'model_timeout',
+  ModelRateLimited = 'model_rate_limited',
+  MaxTurnsExceeded = 'max_turns_exceeded',
+  PersistenceFailed = 'persistence_failed',
+  ServerShuttingDown = 'server_shutting_down',
+  Internal = 'internal_error',
+}
+
+/** Generic texts (spec 11.1 B9): the details go to the log, never to the client. */
+const REASONS: Record<ChatErrorCode, string> = {
+  [ChatErrorCode.ModelError]: 'the model provider returned an error.',
+  [ChatErrorCode.ModelUnavailable]: 'the model provider could not be reached.',
+  [ChatErrorCode.ModelTimeout]: 'the model provider timed out.',
+  [ChatErrorCode.ModelRateLimited]: 'the model provider is rate limiting requests.',
+  [ChatErrorCode.MaxTurnsExceeded]: 'the agent exceeded its maximum number of turns.',
+  [ChatErrorCode.PersistenceFailed]: 'the conversation could not be saved.',
+  [ChatErrorCode.ServerShuttingDown]: 'the server is restarting; retry the request.',
+  [ChatErrorCode.Internal]: 'an internal error occurred.',
+};
+
+const STATUS: Partial<Record<ChatErrorCode, number>> = {
+  [ChatErrorCode.ModelError]: 502,
+  [ChatErrorCode.ModelUnavailable]: 502,
+  [ChatErrorCode.ModelRateLimited]: 502,
+  [ChatErrorCode.ModelTimeout]: 504,
+  [ChatErrorCode.ServerShuttingDown]: 503,
+};
+
+/** The reference's prefix, so clients matching on it keep working, with a generic reason. */
+export function chatErrorMessage(code: ChatErrorCode): string {
+  return `Error processing chat request: ${REASONS[code]}`;
+}
+
+/** A failed chat turn, classified. `cause` holds the original error for the log only. */
+export class ChatTurnError extends Error {
+  constructor(
+    readonly code: ChatErrorCode,
+    cause?: unknown,
+  ) {
+    super(chatErrorMessage(code), { cause });
+    this.name = 'ChatTurnError';
+  }
+
+  static from(error: unknown): ChatTurnError {
+    return error instanceof ChatTurnError ? error : new ChatTurnError(classify(error), error);
+  }
+}
+
+function classify(error: unknown): ChatErrorCode {
+  if (error instanceof MaxTurnsExceededError) return ChatErrorCode.MaxTurnsExceeded;
+  if (error instanceof ModelTimeoutError || error instanceof APIConnectionTimeoutError) {
+    return ChatErrorCode.ModelTimeout;
+  }
+  if (error instanceof APIConnectionError) return ChatErrorCode.ModelUnavailable;
+  if (error instanceof APIError) {
+    return error.status === 429 ? ChatErrorCode.ModelRateLimited : ChatErrorCode.ModelError;
+  }
+  if (error instanceof ModelBehaviorError) return ChatErrorCode.ModelError;
+  return ChatErrorCode.Internal;
+}
+
+/** E1's failure response: 500/502/504 with a stable code and no internal text. */
+export class ChatFailedException extends AppException {
+  constructor(error: ChatTurnError) {
+    super(STATUS[error.code] ?? 500, error.message, { code: error.code, cause: error.cause });
+  }
+}

@@ -1,0 +1,319 @@
+import { Injectable } from '@nestjs/common';
+import type { AgentInputItem, RunItem, Usage } from '@openai/agents';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AppConfig } from '../../platform/config/app-config';
+import { RequestValidationException } from '../../platform/http/validation/request-validation.exception';
+import { LoggerFactory, logEvent } from '../../platform/observability/logger.factory';
+import { MetricsService } from '../../platform/observability/metrics.service';
+import { AgentRuntime, DEFAULT_AGENT, isAgentKey, tokensOf, type AgentKey } from '../agents';
+import type { Principal } from '../auth';
+import { conversationOwnerOf, TranscriptService, type OpenTurn } from '../conversations';
+import type { ChatRunContext } from '../tools';
+import { ChatErrorCode, ChatTurnError } from './chat.errors';
+import { ChatMetrics } from './chat.metrics';
+import {
+  ZERO_USAGE,
+  type TurnOptions,
+  type TurnPlan,
+  type TurnResult,
+  type TurnUsage,
+} from './chat-turn';
+import type { AgentChatRequest } from './dto/agent-chat-request.dto';
+
+/** What a run produced, whatever its outcome; the persistence step reads it. */
+class RunProgress {
+  /** Text deltas streamed so far (the partial reply if the run stops early). */
+  streamed = '';
+  finalText: string | null = null;
+  completed = false;
+  usage: Usage | null = null;
+  handoffs = 0;
+  firstTokenAt: number | null = null;
+
+  constructor(public agent: AgentKey) {}
+}
+
+function usageOf(usage: Usage | null): TurnUsage {
+  if (!usage) return { ...ZERO_USAGE };
+  const tokens = tokensOf(usage);
+  return {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    total_tokens: usage.totalTokens,
+    cached_tokens: tokens.cached,
+    reasoning_tokens: tokens.reasoning,
+    requests: usage.requests,
+  };
+}
+
+/**
+ * One chat turn, streamed or not (decisions C2, C3, C7): store the user message, run the entry
+ * agent with the conversation's SDK session as memory and the caller as run context, then, in
+ * a `finally` path owned here (not by the HTTP consumer), store the reply (completed, or the
+ * partial text as incomplete) with its token usage.
+ */
+@Injectable()
+export class ChatService {
+  private readonly log: Logger;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly runtime: AgentRuntime,
+    private readonly transcript: TranscriptService,
+    private readonly metrics: ChatMetrics,
+    loggers: LoggerFactory,
+  ) {
+    this.log = loggers.get('chat');
+  }
+
+  /**
+   * Validates the message length and resolves ids and the entry agent. An unknown `agent_type`
+   * falls back to `triage` (reference behaviour, parity test 11.10 item 3); only the resolved
+   * key is ever stored.
+   */
+  plan(request: AgentChatRequest): TurnPlan {
+    const max = this.config.CHAT_MAX_MESSAGE_CHARS;
+    if (request.message.length > max) {
+      throw new RequestValidationException([
+        {
+          type: 'string_too_long',
+          loc: ['body', 'message'],
+          msg: `String should have at most ${max} characters`,
+          input: `${request.message.slice(0, 64)}...`,
+          ctx: { max_length: max },
+        },
+      ]);
+    }
+    const requested = request.agent_type ?? DEFAULT_AGENT;
+    return {
+      publicId: request.conversation_id ? request.conversation_id : randomUUID(),
+      entryAgent: isAgentKey(requested) ? requested : DEFAULT_AGENT,
+      message: request.message,
+    };
+  }
+
+  /** Runs one turn; throws `ChatTurnError` (stable code) when it fails. */
+  async run(principal: Principal, plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
+    const startedAt = options.startedAt ?? performance.now();
+    const owner = conversationOwnerOf(principal);
+    let turn: OpenTurn;
+    try {
+      turn = await this.transcript.begin(
+        owner,
+        plan.publicId,
+        plan.entryAgent,
+        plan.message,
+        new Date(),
+      );
+    } catch (error) {
+      this.finishMetrics(plan, options, startedAt, 'failed');
+      throw this.failure(new ChatTurnError(ChatErrorCode.PersistenceFailed, error), plan, options);
+    }
+
+    const progress = new RunProgress(plan.entryAgent);
+    const context: ChatRunContext = { tenantId: owner.tenantId, userId: owner.userId };
+    let runError: unknown;
+    try {
+      if (options.mode === 'stream') await this.runStreamed(plan, turn, context, progress, options);
+      else await this.runOnce(plan, turn, context, progress, options.signal);
+    } catch (error) {
+      runError = error;
+    }
+
+    const aborted = !progress.completed && options.signal?.aborted === true;
+    let messageId: number | null = null;
+    let persistError: unknown;
+    try {
+      messageId = await this.persistReply(turn, progress, startedAt);
+    } catch (error) {
+      persistError = error;
+      this.log.error({ err: error, conversation: turn.conversationId }, 'Chat reply not stored');
+    }
+
+    const result =
+      progress.completed && !persistError ? 'completed' : aborted ? 'incomplete' : 'failed';
+    this.finishMetrics(plan, options, startedAt, result, progress);
+    if (progress.completed && !persistError) {
+      return this.result('completed', progress, messageId);
+    }
+    if (aborted) {
+      this.metrics.cancellations.inc();
+      return this.result('incomplete', progress, messageId);
+    }
+    const failure = runError
+      ? ChatTurnError.from(runError)
+      : new ChatTurnError(ChatErrorCode.PersistenceFailed, persistError);
+    throw this.failure(failure, plan, options);
+  }
+
+  private async runOnce(
+    plan: TurnPlan,
+    turn: OpenTurn,
+    context: ChatRunContext,
+    progress: RunProgress,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const result = await this.runtime.runner.run(
+      this.runtime.agent(plan.entryAgent),
+      plan.message,
+      {
+        session: turn.session,
+        context,
+        maxTurns: this.runtime.maxTurns,
+        signal,
+      },
+    );
+    progress.usage = result.state.usage;
+    for (const item of result.newItems) this.noteItem(item, progress);
+    progress.agent = this.runtime.keyOf(result.lastAgent) ?? progress.agent;
+    progress.finalText = String(result.finalOutput ?? '');
+    progress.completed = true;
+  }
+
+  private async runStreamed(
+    plan: TurnPlan,
+    turn: OpenTurn,
+    context: ChatRunContext,
+    progress: RunProgress,
+    options: TurnOptions,
+  ): Promise<void> {
+    const onDelta = options.onDelta;
+    const result = await this.runtime.runner.run(
+      this.runtime.agent(plan.entryAgent),
+      plan.message,
+      {
+        stream: true,
+        session: turn.session,
+        context,
+        maxTurns: this.runtime.maxTurns,
+        signal: options.signal,
+      },
+    );
+    for await (const event of result) {
+      if (event.type === 'raw_model_stream_event') {
+        if (event.data.type !== 'output_text_delta') continue;
+        const delta = event.data.delta;
+        if (!delta) continue;
+        if (progress.firstTokenAt === null) progress.firstTokenAt = performance.now();
+        progress.streamed += delta;
+        if (onDelta) await onDelta(delta, progress.agent);
+      } else if (event.type === 'agent_updated_stream_event') {
+        progress.agent = this.runtime.keyOf(event.agent) ?? progress.agent;
+      } else if (event.type === 'run_item_stream_event' && event.name === 'handoff_occurred') {
+        this.noteItem(event.item, progress);
+      }
+    }
+    await result.completed;
+    progress.usage = result.state.usage;
+    if (result.error) throw result.error instanceof Error ? result.error : new Error('Run failed');
+    if (result.cancelled || options.signal?.aborted) return;
+    progress.agent = this.runtime.keyOf(result.lastAgent) ?? progress.agent;
+    progress.finalText = String(result.finalOutput ?? progress.streamed);
+    progress.completed = true;
+  }
+
+  private noteItem(item: RunItem, progress: RunProgress): void {
+    if (item.type !== 'handoff_output_item') return;
+    progress.handoffs += 1;
+    const from = this.runtime.keyOf(item.sourceAgent) ?? 'unknown';
+    const to = this.runtime.keyOf(item.targetAgent) ?? 'unknown';
+    this.metrics.handoffs.inc({ from, to });
+  }
+
+  /**
+   * Stores the reply: the final output of a completed run, else the partial streamed text as
+   * `incomplete` (nothing when there is none). An interrupted run's partial reply also goes
+   * into the SDK memory, so the next turn's context matches the transcript.
+   */
+  private async persistReply(
+    turn: OpenTurn,
+    progress: RunProgress,
+    startedAt: number,
+  ): Promise<number | null> {
+    const text = progress.completed ? (progress.finalText ?? '') : progress.streamed;
+    if (!progress.completed && !text) return null;
+    if (!progress.completed) await this.rememberPartial(turn, text);
+    const tokens = progress.usage ? tokensOf(progress.usage) : null;
+    const stored = await this.transcript.finish(turn.conversationId, {
+      text,
+      at: new Date(),
+      status: progress.completed ? 'completed' : 'incomplete',
+      agent: progress.agent,
+      model: this.runtime.model(progress.agent),
+      usage: tokens
+        ? {
+            inputTokens: tokens.input,
+            outputTokens: tokens.output,
+            reasoningTokens: tokens.reasoning,
+          }
+        : null,
+      latencyMs: Math.round(performance.now() - startedAt),
+      handoffs: progress.handoffs,
+      sessionSynced: progress.completed,
+    });
+    return stored?.id ?? null;
+  }
+
+  private async rememberPartial(turn: OpenTurn, text: string): Promise<void> {
+    const item = {
+      type: 'message',
+      role: 'assistant',
+      status: 'incomplete',
+      content: [{ type: 'output_text', text }],
+    } as AgentInputItem;
+    await turn.session.addItems([item]).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'Partial reply not added to conversation memory');
+    });
+  }
+
+  private result(
+    status: TurnResult['status'],
+    progress: RunProgress,
+    messageId: number | null,
+  ): TurnResult {
+    return {
+      status,
+      text: status === 'completed' ? (progress.finalText ?? '') : progress.streamed,
+      agentUsed: progress.agent,
+      model: this.runtime.model(progress.agent),
+      handoffOccurred: progress.handoffs > 0,
+      usage: usageOf(progress.usage),
+      messageId,
+    };
+  }
+
+  private finishMetrics(
+    plan: TurnPlan,
+    options: TurnOptions,
+    startedAt: number,
+    result: 'completed' | 'incomplete' | 'failed',
+    progress?: RunProgress,
+  ): void {
+    this.metrics.requests.inc({ mode: options.mode, agent: plan.entryAgent, result });
+    this.metrics.duration.observe(MetricsService.secondsSince(startedAt));
+    if (progress?.firstTokenAt != null) {
+      this.metrics.timeToFirstToken.observe(
+        Math.max(0, (progress.firstTokenAt - startedAt) / 1000),
+      );
+    }
+    logEvent(this.log, result === 'failed' ? 'warn' : 'info', 'chat.turn', {
+      mode: options.mode,
+      entry_agent: plan.entryAgent,
+      agent: progress?.agent ?? plan.entryAgent,
+      result,
+      duration_ms: Math.round(performance.now() - startedAt),
+      input_tokens: progress?.usage?.inputTokens ?? 0,
+      output_tokens: progress?.usage?.outputTokens ?? 0,
+      handoffs: progress?.handoffs ?? 0,
+    });
+  }
+
+  private failure(error: ChatTurnError, plan: TurnPlan, options: TurnOptions): ChatTurnError {
+    this.log.error(
+      { err: error.cause ?? error, code: error.code, mode: options.mode, agent: plan.entryAgent },
+      'Chat turn failed',
+    );
+    return error;
+  }
+}

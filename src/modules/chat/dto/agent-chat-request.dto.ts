@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+/**
+ * Reference `AgentChatRequest` (E1 and E2). `message` must be 1..CHAT_MAX_MESSAGE_CHARS
+ * characters (the upper bound is configurable, so the service checks it). Lengths are capped
+ * at the column sizes: a non-UUID `conversation_id` over 255 characters or an `agent_type` over
+ * 64 is a 422 instead of the reference's database error.
+ */
+export class AgentChatRequest {
+  @ApiProperty({ minLength: 1, description: 'The user turn' })
+  @IsString()
+  @MinLength(1)
+  message: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 255,
+    description: 'Absent, null or "" starts a new conversation',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  conversation_id?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    maxLength: 64,
+    default: 'triage',
+    description: 'triage, code_assistant or data_analyst; unknown values fall back to triage',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  agent_type?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Object,
+    description: 'Accepted and ignored (reference behaviour)',
+  })
+  @IsOptional()
+  @IsObject()
+  context?: Record<string, unknown> | null;
+}

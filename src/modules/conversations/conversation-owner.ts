@@ -1,0 +1,25 @@
+import { AuthErrorCode, AuthException, type Principal } from '../auth';
+
+/** The tenant and user a conversation belongs to (decision C1); every query filters on both. */
+export interface ConversationOwner {
+  tenantId: string;
+  userId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The owner for a user principal. Conversation routes are `@UserOnly()`, so a user id is
+ * present; a token without a (well-formed) tenant cannot own conversations.
+ */
+export function conversationOwnerOf(principal: Principal): ConversationOwner {
+  if (!principal.userId || !principal.tenantId || !UUID.test(principal.tenantId)) {
+    throw new AuthException(
+      401,
+      'Authenticated token is missing tenant context.',
+      AuthErrorCode.TenantContextMissing,
+      { 'WWW-Authenticate': 'Bearer' },
+    );
+  }
+  return { tenantId: principal.tenantId, userId: principal.userId };
+}

@@ -1,0 +1,396 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { ConversationRef } from './conversation-id';
+import type { ConversationOwner } from './conversation-owner';
+import { decodeMessageContent, encodeMessageContent } from './message-content';
+
+export type MessageRole = 'user' | 'assistant' | 'system';
+export type MessageStatus = 'completed' | 'incomplete';
+
+export interface OpenedConversation {
+  id: string;
+  /** The Agents SDK memory session of this conversation. */
+  sessionId: string;
+  /** True when this call created the row. */
+  created: boolean;
+}
+
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+}
+
+export interface NewMessage {
+  role: 'user' | 'assistant';
+  text: string;
+  at: Date;
+  status?: MessageStatus;
+  /** Assistant rows: the agent that produced the reply; also becomes `active_agent`. */
+  agent?: string | null;
+  model?: string | null;
+  usage?: TokenCounts | null;
+  latencyMs?: number | null;
+  /** Added to the conversation's `handoff_count`. */
+  handoffs?: number;
+  /** Marks the end of a fully completed turn (`last_session_sync_at`). */
+  sessionSynced?: boolean;
+}
+
+export interface StoredMessage {
+  id: number;
+  position: number;
+  role: string;
+  text: string;
+  createdAt: Date;
+  status: string;
+  agent: string | null;
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+export interface ConversationRow {
+  id: string;
+  key: string;
+  messageCount: number;
+  sdkSessionId: string | null;
+}
+
+export interface SummaryRow {
+  key: string;
+  messageCount: number;
+  firstAt: Date;
+  lastAt: Date;
+  lastText: string;
+  /** Exact (microsecond) sort position, for the next page's cursor. */
+  cursorAt: string;
+  id: string;
+}
+
+export interface SearchHit {
+  key: string;
+  text: string;
+  total: number;
+}
+
+export interface AgentUsageStats {
+  totalConversations: number;
+  lastUsed: Date | null;
+}
+
+/** Whether a database error is a unique violation (pg and PGlite both expose the SQLSTATE). */
+function isUniqueViolation(error: unknown): boolean {
+  const candidate = error as { code?: string; driverError?: { code?: string } };
+  return candidate?.code === '23505' || candidate?.driverError?.code === '23505';
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * Data access for the transcript aggregate (`agent_conversations` + `agent_messages`). Every
+ * read and write is filtered by the owner (tenant and user); appends are single statements that
+ * lock the conversation row, so concurrent turns get consecutive positions.
+ */
+@Injectable()
+export class ConversationRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Finds or creates the owner's conversation for `ref`. The reference primary key is used when
+   * it is free; when another owner already holds it (same custom id elsewhere) a random key is
+   * used instead, so ids never collide across owners. A new row clears any memory left under
+   * its session id (a run still writing when its conversation was deleted).
+   */
+  async open(
+    owner: ConversationOwner,
+    ref: ConversationRef,
+    agent: string,
+    at: Date,
+  ): Promise<OpenedConversation> {
+    let opened: OpenedConversation;
+    try {
+      opened = await this.upsert(owner, ref.referenceId, ref.key, agent, at);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      opened = await this.upsert(owner, randomUUID(), ref.key, agent, at);
+    }
+    if (opened.created) {
+      await this.db.query('DELETE FROM sdk_agent_sessions WHERE session_id = $1', [
+        opened.sessionId,
+      ]);
+    }
+    return opened;
+  }
+
+  private async upsert(
+    owner: ConversationOwner,
+    id: string,
+    key: string,
+    agent: string,
+    at: Date,
+  ): Promise<OpenedConversation> {
+    const rows: { id: string; sdk_session_id: string; created: boolean }[] = await this.db.query(
+      `INSERT INTO agent_conversations
+         (id, conversation_key, tenant_id, user_id, agent_entrypoint, sdk_session_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+       ON CONFLICT (tenant_id, user_id, conversation_key) DO UPDATE
+         SET agent_entrypoint = EXCLUDED.agent_entrypoint,
+             sdk_session_id = COALESCE(agent_conversations.sdk_session_id, EXCLUDED.sdk_session_id)
+       RETURNING id, sdk_session_id, (xmax = 0) AS created`,
+      [id, key, owner.tenantId, owner.userId, agent, id, at],
+    );
+    const row = rows[0];
+    return { id: row.id, sessionId: row.sdk_session_id, created: Boolean(row.created) };
+  }
+
+  /**
+   * Appends one message at the next position and updates the conversation in the same
+   * statement: counters, timestamps and token totals are incremented, never overwritten
+   * (spec 11.1 B15). Returns null when the conversation no longer exists (deleted mid-run).
+   */
+  async append(conversationId: string, message: NewMessage): Promise<StoredMessage | null> {
+    const usage = message.usage;
+    const rows: { id: string; position: number }[] = await this.db.query(
+      `WITH conv AS (
+         UPDATE agent_conversations
+            SET message_count = message_count + 1,
+                last_message_at = $2::timestamptz,
+                updated_at = $2::timestamptz,
+                active_agent = COALESCE($3::varchar, active_agent),
+                total_tokens_prompt = total_tokens_prompt + $4::integer,
+                total_tokens_completion = total_tokens_completion + $5::integer,
+                reasoning_tokens = reasoning_tokens + $6::integer,
+                handoff_count = handoff_count + $7::integer,
+                last_session_sync_at = CASE WHEN $8::boolean THEN $2::timestamptz
+                                            ELSE last_session_sync_at END
+          WHERE id = $1
+          RETURNING message_count - 1 AS position
+       )
+       INSERT INTO agent_messages
+         (conversation_id, position, role, agent_type, content, token_count_prompt,
+          token_count_completion, reasoning_tokens, latency_ms, status, model, created_at)
+       SELECT $1, conv.position, $9, $3::varchar, $10::jsonb, $11::integer, $12::integer,
+              $13::integer, $14::integer, $15, $16::varchar, $2::timestamptz
+         FROM conv
+       RETURNING id, position`,
+      [
+        conversationId,
+        message.at,
+        message.role === 'assistant' ? (message.agent ?? null) : null,
+        usage?.inputTokens ?? 0,
+        usage?.outputTokens ?? 0,
+        usage?.reasoningTokens ?? 0,
+        message.handoffs ?? 0,
+        message.sessionSynced ?? false,
+        message.role,
+        encodeMessageContent(message.text),
+        usage ? usage.inputTokens : null,
+        usage ? usage.outputTokens : null,
+        usage ? usage.reasoningTokens : null,
+        message.latencyMs ?? null,
+        message.status ?? 'completed',
+        message.model ?? null,
+      ],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: Number(row.id),
+      position: Number(row.position),
+      role: message.role,
+      text: message.text,
+      createdAt: message.at,
+      status: message.status ?? 'completed',
+      agent: message.role === 'assistant' ? (message.agent ?? null) : null,
+      model: message.model ?? null,
+      inputTokens: usage ? usage.inputTokens : null,
+      outputTokens: usage ? usage.outputTokens : null,
+    };
+  }
+
+  async findByKey(owner: ConversationOwner, key: string): Promise<ConversationRow | null> {
+    const rows: {
+      id: string;
+      conversation_key: string;
+      message_count: number;
+      sdk_session_id: string | null;
+    }[] = await this.db.query(
+      `SELECT id, conversation_key, message_count, sdk_session_id
+           FROM agent_conversations
+          WHERE tenant_id = $1 AND user_id = $2 AND conversation_key = $3`,
+      [owner.tenantId, owner.userId, key],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      key: row.conversation_key,
+      messageCount: Number(row.message_count),
+      sdkSessionId: row.sdk_session_id,
+    };
+  }
+
+  async messages(conversationId: string): Promise<StoredMessage[]> {
+    const rows: {
+      id: string;
+      position: number;
+      role: string;
+      content: unknown;
+      created_at: Date;
+      status: string;
+      agent_type: string | null;
+      model: string | null;
+      token_count_prompt: number | null;
+      token_count_completion: number | null;
+    }[] = await this.db.query(
+      `SELECT id, position, role, content, created_at, status, agent_type, model,
+              token_count_prompt, token_count_completion
+         FROM agent_messages
+        WHERE conversation_id = $1
+        ORDER BY position`,
+      [conversationId],
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      position: Number(row.position),
+      role: row.role,
+      text: decodeMessageContent(row.content),
+      createdAt: new Date(row.created_at),
+      status: row.status,
+      agent: row.agent_type,
+      model: row.model,
+      inputTokens: row.token_count_prompt,
+      outputTokens: row.token_count_completion,
+    }));
+  }
+
+  /**
+   * The owner's non-empty conversations, newest last message first, keyset-paginated on
+   * (last_message_at, id): one index range scan plus the first and last message of each row.
+   */
+  async summaries(
+    owner: ConversationOwner,
+    limit: number,
+    after?: { at: string; id: string },
+  ): Promise<SummaryRow[]> {
+    const params: unknown[] = [owner.tenantId, owner.userId, limit];
+    let page = '';
+    if (after) {
+      params.push(after.at, after.id);
+      page = `AND (c.last_message_at, c.id) < ($4::timestamp AT TIME ZONE 'UTC', $5::uuid)`;
+    }
+    const rows: {
+      id: string;
+      conversation_key: string;
+      message_count: number;
+      cursor_at: string;
+      first_at: Date | null;
+      last_at: Date | null;
+      last_content: unknown;
+    }[] = await this.db.query(
+      `SELECT c.id, c.conversation_key, c.message_count,
+              to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at,
+              f.created_at AS first_at, l.created_at AS last_at, l.content AS last_content
+         FROM agent_conversations c
+         LEFT JOIN LATERAL (
+           SELECT created_at FROM agent_messages
+            WHERE conversation_id = c.id ORDER BY position LIMIT 1
+         ) f ON true
+         LEFT JOIN LATERAL (
+           SELECT created_at, content FROM agent_messages
+            WHERE conversation_id = c.id ORDER BY position DESC LIMIT 1
+         ) l ON true
+        WHERE c.tenant_id = $1 AND c.user_id = $2
+          AND c.message_count > 0 AND c.last_message_at IS NOT NULL
+          ${page}
+        ORDER BY c.last_message_at DESC, c.id DESC
+        LIMIT $3`,
+      params,
+    );
+    return rows
+      .filter((row) => row.first_at !== null && row.last_at !== null)
+      .map((row) => ({
+        id: row.id,
+        key: row.conversation_key,
+        messageCount: Number(row.message_count),
+        firstAt: new Date(row.first_at as Date),
+        lastAt: new Date(row.last_at as Date),
+        lastText: decodeMessageContent(row.last_content),
+        cursorAt: row.cursor_at,
+      }));
+  }
+
+  /**
+   * Deletes the owner's conversation (messages cascade) and its SDK memory in one transaction
+   * (decision C3, spec 11.1 B6). Returns whether a conversation was deleted.
+   */
+  async delete(owner: ConversationOwner, key: string): Promise<boolean> {
+    return this.db.transaction(async (manager) => {
+      const [rows]: [{ sdk_session_id: string | null }[], number] = await manager.query(
+        `DELETE FROM agent_conversations
+          WHERE tenant_id = $1 AND user_id = $2 AND conversation_key = $3
+        RETURNING sdk_session_id`,
+        [owner.tenantId, owner.userId, key],
+      );
+      const sessions = rows.map((row) => row.sdk_session_id).filter((id): id is string => !!id);
+      for (const sessionId of sessions) {
+        await manager.query('DELETE FROM sdk_agent_sessions WHERE session_id = $1', [sessionId]);
+      }
+      return rows.length > 0;
+    });
+  }
+
+  /**
+   * Case-insensitive substring search over the owner's messages (spec 5.4, scoped by C1): each
+   * conversation contributes its first matching message; newest conversations first.
+   */
+  async search(owner: ConversationOwner, query: string, limit: number): Promise<SearchHit[]> {
+    const rows: { conversation_key: string; text: string; total: string }[] = await this.db.query(
+      `WITH hits AS (
+         SELECT DISTINCT ON (c.id) c.conversation_key, c.updated_at, m.content->>'text' AS text
+           FROM agent_conversations c
+           JOIN agent_messages m ON m.conversation_id = c.id
+          WHERE c.tenant_id = $1 AND c.user_id = $2
+            AND m.content->>'text' ILIKE $3 ESCAPE '\\'
+          ORDER BY c.id, m.position
+       )
+       SELECT conversation_key, text, count(*) OVER () AS total
+         FROM hits
+        ORDER BY updated_at DESC
+        LIMIT $4`,
+      [owner.tenantId, owner.userId, `%${escapeLike(query)}%`, limit],
+    );
+    return rows.map((row) => ({
+      key: row.conversation_key,
+      text: row.text ?? '',
+      total: Number(row.total),
+    }));
+  }
+
+  /**
+   * How often an agent served the owner's conversations (as entry point or last answering
+   * agent) and when last (spec 11.3). A null user means the whole tenant (service accounts).
+   */
+  async agentStats(
+    scope: { tenantId: string; userId: string | null },
+    agent: string,
+  ): Promise<AgentUsageStats> {
+    const rows: { total: string; last_used: Date | null }[] = await this.db.query(
+      `SELECT count(*) AS total, max(last_message_at) AS last_used
+         FROM agent_conversations
+        WHERE tenant_id = $1 AND ($2::uuid IS NULL OR user_id = $2::uuid)
+          AND message_count > 0
+          AND (agent_entrypoint = $3 OR active_agent = $3)`,
+      [scope.tenantId, scope.userId, agent],
+    );
+    const row = rows[0];
+    return {
+      totalConversations: Number(row?.total ?? 0),
+      lastUsed: row?.last_used ? new Date(row.last_used) : null,
+    };
+  }
+}

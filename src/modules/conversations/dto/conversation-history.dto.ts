@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ChatMessage } from './chat-message.dto';
+
+/** Reference `ConversationHistory` (E4). */
+export class ConversationHistory {
+  @ApiProperty({ description: 'The path parameter, echoed as given' })
+  conversation_id: string;
+
+  @ApiProperty({ type: [ChatMessage] })
+  messages: ChatMessage[];
+
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+
+  @ApiProperty({ nullable: true, type: Object, description: 'Always null (reference quirk)' })
+  agent_context: Record<string, unknown> | null;
+}

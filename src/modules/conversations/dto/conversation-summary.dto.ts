@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Reference `ConversationSummary` (E3 items). */
+export class ConversationSummary {
+  @ApiProperty()
+  conversation_id: string;
+
+  @ApiProperty()
+  message_count: number;
+
+  @ApiProperty({ description: 'First 120 characters of the newest message' })
+  last_message: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Timestamp of the first message' })
+  created_at: string;
+
+  @ApiProperty({ format: 'date-time', description: 'Timestamp of the last message' })
+  updated_at: string;
+}

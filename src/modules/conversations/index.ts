@@ -1,0 +1,19 @@
+/** The conversations module's public surface. */
+export { ConversationsModule } from './conversations.module';
+export { conversationOwnerOf, type ConversationOwner } from './conversation-owner';
+export {
+  CONVERSATION_NAMESPACE,
+  mapConversationId,
+  parsePythonUuid,
+  uuidV5,
+  type ConversationRef,
+} from './conversation-id';
+export { ConversationSearchService } from './conversation-search.service';
+export { TranscriptService, type OpenTurn } from './transcript.service';
+export type {
+  AgentUsageStats,
+  MessageStatus,
+  SearchHit,
+  StoredMessage,
+  TokenCounts,
+} from './conversation.repository';

@@ -1,0 +1,56 @@
+import type { AgentInputItem, Session } from '@openai/agents';
+import type { AgentSessionRepository } from './agent-session.repository';
+import { fromStoredItems } from './reference-items';
+
+function parseItem(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Conversation memory as an Agents SDK `Session` on Postgres (decision C3): the SDK reads the
+ * history before a run and appends the run's items after it. Items are stored as the SDK's own
+ * JSON; rows that are not valid JSON objects are skipped, and reference-written items are
+ * translated on read.
+ */
+export class PostgresAgentSession implements Session {
+  constructor(
+    private readonly sessionId: string,
+    private readonly rows: AgentSessionRepository,
+  ) {}
+
+  async getSessionId(): Promise<string> {
+    return this.sessionId;
+  }
+
+  async getItems(limit?: number): Promise<AgentInputItem[]> {
+    const stored = await this.rows.items(this.sessionId, limit);
+    return fromStoredItems(
+      stored.map(parseItem).filter((item): item is Record<string, unknown> => item !== null),
+    );
+  }
+
+  async addItems(items: AgentInputItem[]): Promise<void> {
+    await this.rows.append(
+      this.sessionId,
+      items.map((item) => JSON.stringify(item)),
+    );
+  }
+
+  async popItem(): Promise<AgentInputItem | undefined> {
+    const text = await this.rows.pop(this.sessionId);
+    if (text === undefined) return undefined;
+    const item = parseItem(text);
+    return item ? fromStoredItems([item])[0] : undefined;
+  }
+
+  async clearSession(): Promise<void> {
+    await this.rows.clear(this.sessionId);
+  }
+}

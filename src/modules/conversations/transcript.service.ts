@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { Session } from '@openai/agents';
+import { mapConversationId } from './conversation-id';
+import type { ConversationOwner } from './conversation-owner';
+import {
+  ConversationRepository,
+  type NewMessage,
+  type StoredMessage,
+} from './conversation.repository';
+import { AgentSessionRepository } from './sessions/agent-session.repository';
+import { PostgresAgentSession } from './sessions/postgres-agent-session';
+
+export interface OpenTurn {
+  /** Primary key of the conversation row. */
+  conversationId: string;
+  /** The conversation's memory, handed to the SDK run. */
+  session: Session;
+  userMessage: StoredMessage;
+}
+
+/**
+ * What chat persists per turn (chat spec 4.2, decision C2): the user message before the run,
+ * the assistant reply (completed or incomplete, with usage) after it. The same two calls serve
+ * streamed and plain turns, so both persist identically.
+ */
+@Injectable()
+export class TranscriptService {
+  constructor(
+    private readonly conversations: ConversationRepository,
+    private readonly sessions: AgentSessionRepository,
+  ) {}
+
+  /**
+   * Opens (or creates) the caller's conversation for a client id and stores the user message.
+   * Ids are per owner: another user's conversation with the same id is never touched (C1).
+   */
+  async begin(
+    owner: ConversationOwner,
+    publicId: string,
+    agent: string,
+    text: string,
+    at: Date,
+  ): Promise<OpenTurn> {
+    const opened = await this.conversations.open(owner, mapConversationId(publicId), agent, at);
+    const userMessage = await this.conversations.append(opened.id, { role: 'user', text, at });
+    if (!userMessage) throw new Error('Conversation vanished while its turn was starting');
+    return {
+      conversationId: opened.id,
+      session: new PostgresAgentSession(opened.sessionId, this.sessions),
+      userMessage,
+    };
+  }
+
+  /** Stores the assistant reply; null when the conversation was deleted meanwhile. */
+  async finish(
+    conversationId: string,
+    reply: Omit<NewMessage, 'role'>,
+  ): Promise<StoredMessage | null> {
+    return this.conversations.append(conversationId, { ...reply, role: 'assistant' });
+  }
+}

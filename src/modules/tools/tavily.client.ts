@@ -1,0 +1,110 @@
+/** One Tavily search request (chat spec 5.5); raw content and images are always off. */
+export interface TavilySearchParams {
+  query: string;
+  maxResults: number;
+  searchDepth: 'basic' | 'advanced';
+  includeAnswer: boolean;
+  topic: 'general' | 'news';
+}
+
+export interface TavilyResult {
+  title?: string;
+  url?: string;
+  content?: string;
+  score?: number;
+}
+
+export interface TavilyResponse {
+  answer?: string | null;
+  results?: TavilyResult[];
+  response_time?: number | string;
+}
+
+export class TavilyError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'TavilyError';
+  }
+}
+
+export interface TavilyClientOptions {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs: number;
+  /** Attempts in total (spec 11.1 B19: one retry). */
+  attempts?: number;
+  fetchImpl?: typeof fetch;
+}
+
+/**
+ * Minimal Tavily Search client over `fetch`: bearer auth, a per-attempt timeout, and one retry
+ * on timeouts, network errors, 429 and 5xx. Other 4xx answers are final.
+ */
+export class TavilyClient {
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: TavilyClientOptions) {
+    this.fetchImpl = options.fetchImpl ?? fetch;
+  }
+
+  async search(params: TavilySearchParams, signal?: AbortSignal): Promise<TavilyResponse> {
+    const attempts = this.options.attempts ?? 2;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      try {
+        return await this.once(params, signal);
+      } catch (error) {
+        lastError = error;
+        if (signal?.aborted || (error instanceof TavilyError && !error.retryable)) throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  private async once(params: TavilySearchParams, signal?: AbortSignal): Promise<TavilyResponse> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.options.baseUrl.replace(/\/+$/, '')}/search`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${this.options.apiKey}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          query: params.query,
+          max_results: params.maxResults,
+          search_depth: params.searchDepth,
+          include_answer: params.includeAnswer,
+          topic: params.topic,
+          include_raw_content: false,
+          include_images: false,
+        }),
+        signal: combined,
+      });
+    } catch (error) {
+      if (timeout.aborted) throw new TavilyError('request timed out', true);
+      if (signal?.aborted) throw error;
+      throw new TavilyError('network error', true);
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      const retryable = response.status === 429 || response.status >= 500;
+      throw new TavilyError(`Tavily returned HTTP ${response.status}`, retryable);
+    }
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch {
+      throw new TavilyError('invalid JSON from Tavily', false);
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new TavilyError('unexpected payload', false);
+    }
+    return payload;
+  }
+}
