@@ -22,10 +22,10 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
 
 function render(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return value.join(',');
+  if (Array.isArray(value)) return value.map((item) => String(item)).join(',');
   if (typeof value === 'object')
     return Object.keys(value).length === 0 ? '' : JSON.stringify(value);
-  return String(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /**
