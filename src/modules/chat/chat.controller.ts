@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { MetricsService } from '../../platform/observability/metrics.service';
+import type { Lease } from '../../platform/rate-limit';
 import { SseService, type SseStream } from '../../platform/sse';
 import { CurrentPrincipal, RequireScopes, UserOnly, type Principal } from '../auth';
 import { ToolCatalog } from '../tools';
@@ -83,7 +84,7 @@ export class ChatController {
     setRateLimitHeaders(response, await this.limits.streamStart(principal));
     const slot = await this.limits.streamSlot(principal);
     try {
-      await this.stream(principal, plan, request, response, startedAt);
+      await this.stream(principal, plan, request, response, startedAt, slot);
     } finally {
       await slot.release();
     }
@@ -95,6 +96,7 @@ export class ChatController {
     request: Request,
     response: Response,
     startedAt: number,
+    slot: Lease,
   ): Promise<void> {
     const frames = new ChatFrames(plan.publicId);
     const stream: SseStream = this.sse.open(request, response, {
@@ -123,6 +125,8 @@ export class ChatController {
       const failure = ChatTurnError.from(error);
       await stream.send(frames.error(failure.code, failure.message));
     } finally {
+      // Free the slot before the last byte, so a client that reconnects at once is not refused.
+      await slot.release();
       stream.end(failed ? 'error' : 'completed');
       this.metrics.streamsActive.dec();
       this.metrics.streamDuration.observe(MetricsService.secondsSince(startedAt));
