@@ -51,7 +51,7 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`waitFor timed out${last ? `: ${String(last)}` : ''}`);
+      throw new Error(`waitFor timed out${last instanceof Error ? `: ${last.message}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
