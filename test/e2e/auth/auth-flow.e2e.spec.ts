@@ -227,14 +227,11 @@ describe('auth lifecycle: register -> verify -> login -> refresh/reuse -> logout
 
     // --- forgot + confirm through the SMTP fake
     smtp.clear();
-    await t.http
-      .post('/api/v1/auth/password/forgot')
-      .send({ email })
-      .expect(202, {
-        success: true,
-        message: 'If the account exists, password reset instructions have been sent.',
-        data: null,
-      });
+    await t.http.post('/api/v1/auth/password/forgot').send({ email }).expect(202, {
+      success: true,
+      message: 'If the account exists, password reset instructions have been sent.',
+      data: null,
+    });
     const resetMail = await smtp.waitForMailTo(email);
     expect(resetMail.subject).toBe('Reset your password');
     expect(resetMail.text).toContain('https://app.example.test/reset-password?token=');
