@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface ServerHandle {
+  url: string;
+  info: Record<string, unknown>;
+  child: ChildProcess;
+  /** Resident memory of the server process in MiB (from the server's own report). */
+  rssMiB(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `dist/bench/server.js <kind>` in its own process (so the load generator and the server
+ * do not share an event loop) and waits for its JSON ready line.
+ */
+export async function startServer(
+  kind: string,
+  env: Record<string, string>,
+  options: Record<string, unknown> = {},
+): Promise<ServerHandle> {
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', 'server.js'), kind, JSON.stringify(options)],
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const lines: ((line: Record<string, unknown>) => void)[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let index: number;
+    while ((index = buffer.indexOf('\n')) >= 0) {
+      const text = buffer.slice(0, index);
+      buffer = buffer.slice(index + 1);
+      if (!text.startsWith('{"bench"')) continue;
+      const message = JSON.parse(text) as Record<string, unknown>;
+      lines.shift()?.(message);
+    }
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve) => lines.push(resolve));
+  const ready = await Promise.race([
+    next(),
+    new Promise<never>((_, reject) =>
+      child.once('exit', (code) =>
+        reject(new Error(`bench server ${kind} exited ${String(code)}`)),
+      ),
+    ),
+  ]);
+  const info = ready.info as Record<string, unknown>;
+  return {
+    url: String(ready.url),
+    info,
+    child,
+    async rssMiB() {
+      const response = await fetch(`${String(ready.url)}/__bench/memory`).catch(() => null);
+      if (!response?.ok) return Number.NaN;
+      const body = (await response.json()) as { rss: number };
+      return Math.round((body.rss / 1024 / 1024) * 10) / 10;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/platform/config/load-config';
+import { createLogger } from '../src/platform/observability/logger';
+import { BenchHelloModule } from './hello.module';
+import { prepareScenarioState } from './server-state';
+
+@Controller('__bench')
+class MemoryController {
+  @Get('memory')
+  memory(): NodeJS.MemoryUsage {
+    global.gc?.();
+    return process.memoryUsage();
+  }
+}
+
+@Module({ controllers: [MemoryController] })
+class BenchProbeModule {}
+
+/** Child process of the benchmark: one server of the requested kind, announced as a JSON line. */
+async function main(): Promise<void> {
+  const [kind, rawOptions] = process.argv.slice(2);
+  const options = JSON.parse(rawOptions ?? '{}') as Record<string, unknown>;
+  let app: NestExpressApplication;
+  let info: Record<string, unknown> = {};
+  if (kind === 'bare-nest') {
+    // A plain NestJS app with one route: what the framework alone costs.
+    app = await NestFactory.create<NestExpressApplication>(BenchHelloModule, { logger: false });
+  } else {
+    const config = loadConfig(process.env, { readDotenvFiles: false });
+    const logger = createLogger({ level: config.LOG_LEVEL, format: 'json' });
+    app = await createApp(config, logger, { extraImports: [BenchHelloModule, BenchProbeModule] });
+    info = await prepareScenarioState(app, kind, options);
+  }
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'ready', url: `http://127.0.0.1:${port}`, info })}\n`,
+  );
+  process.on('SIGTERM', () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
