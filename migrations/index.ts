@@ -1,5 +1,6 @@
 import { PlatformBaseline1764100000000 } from './1764100000000-platform-baseline';
 import { AuthIdentity1764100100000 } from './1764100100000-auth-identity';
+import { AuthRefreshAccountIndex1764100100001 } from './1764100100001-auth-refresh-account-index';
 import { ChatConversations1764100200000 } from './1764100200000-chat-conversations';
 import { BillingCore1764100300000 } from './1764100300000-billing-core';
 import { StripeWebhooks1764100400000 } from './1764100400000-stripe-webhooks';
@@ -13,6 +14,7 @@ import { StripeWebhooks1764100400000 } from './1764100400000-stripe-webhooks';
 export const ALL_MIGRATIONS = [
   PlatformBaseline1764100000000,
   AuthIdentity1764100100000,
+  AuthRefreshAccountIndex1764100100001,
   ChatConversations1764100200000,
   BillingCore1764100300000,
   StripeWebhooks1764100400000,
