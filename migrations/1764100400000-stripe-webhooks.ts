@@ -68,6 +68,9 @@ export class StripeWebhooks1764100400000 implements MigrationInterface {
     await q.query(`
       CREATE INDEX ix_stripe_event_dispatch_leased ON stripe_event_dispatch (lease_expires_at)
         WHERE status = 'in_progress'`);
+    await q.query(`
+      CREATE INDEX ix_stripe_event_dispatch_dead ON stripe_event_dispatch (updated_at)
+        WHERE status = 'dead'`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -71,7 +71,9 @@ export class SubscriptionSyncService {
   ): Promise<SubscriptionSyncResult> {
     const row = await this.subscriptions.lockByTenant(input.tenantId, manager);
     const decision = ordering(row, input);
-    if (decision === 'stale' || decision === 'superseded') return { outcome: decision, row };
+    if (decision === 'superseded') return { outcome: decision, row };
+    // A snapshot fetched from Stripe just now is current, whatever its event's age.
+    if (decision === 'stale' && !input.fetched) return { outcome: decision, row };
     if (decision === 'tie' && !input.fetched) {
       throw new SubscriptionOrderingConflict(input.state.id);
     }

@@ -1,0 +1,22 @@
+import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { WebhookIntakeService } from './webhook-intake.service';
+
+/** E8: `POST /webhooks/stripe` (no `/api` prefix; Stripe signature instead of a JWT). */
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class StripeWebhookController {
+  constructor(private readonly intake: WebhookIntakeService) {}
+
+  @Post('stripe')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: '{"success": true, "duplicate": bool}' })
+  async handleStripeWebhook(
+    @Req() request: RawBodyRequest<Request>,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<{ success: true; duplicate: boolean }> {
+    const result = await this.intake.receive(request.rawBody, signature);
+    return { success: true, duplicate: result.duplicate };
+  }
+}
