@@ -1,17 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { MetricsService } from '../../platform/observability/metrics.service';
-import type { Lease } from '../../platform/rate-limit';
-import { SseService, type SseStream } from '../../platform/sse';
 import { CurrentPrincipal, RequireScopes, UserOnly, type Principal } from '../auth';
 import { ToolCatalog } from '../tools';
-import { ChatErrorCode, chatErrorMessage, ChatFailedException, ChatTurnError } from './chat.errors';
-import { ChatFrames } from './chat-frames';
-import { ChatMetrics } from './chat.metrics';
+import { ChatFailedException, ChatTurnError } from './chat.errors';
 import { ChatRateLimits, setRateLimitHeaders } from './chat-rate-limits.service';
+import { ChatStreamService } from './chat-stream.service';
 import { ChatService } from './chat.service';
-import type { TurnPlan } from './chat-turn';
 import { AgentChatRequest } from './dto/agent-chat-request.dto';
 import { AgentChatResponse } from './dto/agent-chat-response.dto';
 
@@ -26,9 +21,8 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly limits: ChatRateLimits,
-    private readonly sse: SseService,
+    private readonly streams: ChatStreamService,
     private readonly tools: ToolCatalog,
-    private readonly metrics: ChatMetrics,
   ) {}
 
   @Post()
@@ -84,52 +78,9 @@ export class ChatController {
     setRateLimitHeaders(response, await this.limits.streamStart(principal));
     const slot = await this.limits.streamSlot(principal);
     try {
-      await this.stream(principal, plan, request, response, startedAt, slot);
+      await this.streams.serve(principal, plan, { request, response }, slot, startedAt);
     } finally {
       await slot.release();
-    }
-  }
-
-  private async stream(
-    principal: Principal,
-    plan: TurnPlan,
-    request: Request,
-    response: Response,
-    startedAt: number,
-    slot: Lease,
-  ): Promise<void> {
-    const frames = new ChatFrames(plan.publicId);
-    const stream: SseStream = this.sse.open(request, response, {
-      name: 'chat',
-      contentType: 'text/event-stream',
-      onShutdown: (open) =>
-        open.send(
-          frames.error(
-            ChatErrorCode.ServerShuttingDown,
-            chatErrorMessage(ChatErrorCode.ServerShuttingDown),
-          ),
-        ),
-    });
-    this.metrics.streamsActive.inc();
-    let failed = false;
-    try {
-      const result = await this.chat.run(principal, plan, {
-        mode: 'stream',
-        startedAt,
-        signal: stream.signal,
-        onDelta: (delta, agent) => stream.send(frames.chunk(delta, agent)),
-      });
-      if (result.status === 'completed') await stream.send(frames.final(result));
-    } catch (error) {
-      failed = true;
-      const failure = ChatTurnError.from(error);
-      await stream.send(frames.error(failure.code, failure.message));
-    } finally {
-      // Free the slot before the last byte, so a client that reconnects at once is not refused.
-      await slot.release();
-      stream.end(failed ? 'error' : 'completed');
-      this.metrics.streamsActive.dec();
-      this.metrics.streamDuration.observe(MetricsService.secondsSince(startedAt));
     }
   }
 }

@@ -5,13 +5,14 @@ import { ToolsModule } from '../tools';
 import { ChatController } from './chat.controller';
 import { ChatMetrics } from './chat.metrics';
 import { ChatRateLimits } from './chat-rate-limits.service';
+import { ChatStreamService } from './chat-stream.service';
 import { ChatService } from './chat.service';
 
 /** Chat: E1 and the E2 stream, the turn service (run, persist, usage) and the chat quotas. */
 @Module({
   imports: [AgentsModule, ConversationsModule, ToolsModule],
   controllers: [ChatController],
-  providers: [ChatService, ChatRateLimits, ChatMetrics],
+  providers: [ChatService, ChatStreamService, ChatRateLimits, ChatMetrics],
   exports: [ChatService],
 })
 export class ChatModule {}

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { MetricsService } from '../../platform/observability/metrics.service';
+import type { Lease } from '../../platform/rate-limit';
+import { SseService } from '../../platform/sse';
+import type { Principal } from '../auth';
+import { ChatErrorCode, chatErrorMessage, ChatTurnError } from './chat.errors';
+import { ChatFrames } from './chat-frames';
+import { ChatMetrics } from './chat.metrics';
+import { ChatService } from './chat.service';
+import type { TurnPlan } from './chat-turn';
+
+/** How long a draining server waits for an interrupted turn to store its partial reply. */
+const SHUTDOWN_SETTLE_MS = 5000;
+
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void promise.finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Writes one E2 stream (chat spec 2, decision C4) on the Express response once guards,
+ * validation and both quotas passed: chunk frames as deltas arrive, then exactly one final
+ * frame after the run completed, or one in-band error frame. A client disconnect aborts the run
+ * (the service stores the partial reply as incomplete); a draining server tells the client,
+ * aborts the run and waits briefly for that reply to be stored.
+ */
+@Injectable()
+export class ChatStreamService {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly sse: SseService,
+    private readonly metrics: ChatMetrics,
+  ) {}
+
+  async serve(
+    principal: Principal,
+    plan: TurnPlan,
+    http: { request: Request; response: Response },
+    slot: Lease,
+    startedAt: number,
+  ): Promise<void> {
+    const frames = new ChatFrames(plan.publicId);
+    const drain = new AbortController();
+    let settled: Promise<unknown> = Promise.resolve();
+    const stream = this.sse.open(http.request, http.response, {
+      name: 'chat',
+      contentType: 'text/event-stream',
+      onShutdown: async (open) => {
+        const code = ChatErrorCode.ServerShuttingDown;
+        await open.send(frames.error(code, chatErrorMessage(code)));
+        drain.abort();
+        await settleWithin(settled, SHUTDOWN_SETTLE_MS);
+      },
+    });
+    this.metrics.streamsActive.inc();
+    let failed = false;
+    try {
+      const turn = this.chat.run(principal, plan, {
+        mode: 'stream',
+        startedAt,
+        signal: AbortSignal.any([stream.signal, drain.signal]),
+        onDelta: (delta, agent) => stream.send(frames.chunk(delta, agent)),
+      });
+      settled = turn.catch(() => undefined);
+      const result = await turn;
+      if (result.status === 'completed') await stream.send(frames.final(result));
+    } catch (error) {
+      failed = true;
+      const failure = ChatTurnError.from(error);
+      await stream.send(frames.error(failure.code, failure.message));
+    } finally {
+      // Free the slot before the last byte, so a client that reconnects at once is not refused.
+      await slot.release();
+      stream.end(failed ? 'error' : 'completed');
+      this.metrics.streamsActive.dec();
+      this.metrics.streamDuration.observe(MetricsService.secondsSince(startedAt));
+    }
+  }
+}
