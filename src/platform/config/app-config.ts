@@ -937,6 +937,16 @@ export class AppConfig {
   @Min(1)
   BILLING_STREAM_TTL_SECONDS = 86400;
 
+  @Setting({
+    kind: 'float',
+    group: 'billing',
+    description:
+      'Seconds a processed event may wait for its live stream publish before the outbox worker publishes it',
+  })
+  @IsNumber()
+  @Min(0)
+  BILLING_STREAM_OUTBOX_GRACE_SECONDS = 30;
+
   // --------------------------------------------------------------------- stripe
   @Setting({
     kind: 'string',
