@@ -138,6 +138,30 @@ describe('refresh, logout and session management', () => {
     });
   });
 
+  describe('access tokens', () => {
+    it('rejects tampered, expired and refresh tokens with 401 and WWW-Authenticate: Bearer', async () => {
+      const user = await createPasswordUser(t);
+      const pair = await loginUser(user);
+      const [h, p, s] = pair.access_token.split('.');
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+      const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, roles: ['owner'], scope: 'support:*' })).toString('base64url')}.${s}`;
+      const expired = await t.app.get(TokenService).sign({ ...claims, jti: 'x' }, -1);
+      const rejected: [string, string][] = [
+        [forged, 'Could not validate credentials'],
+        [expired.token, 'Could not validate credentials'],
+        // A real refresh token has no `aud`: it fails the audience check before `token_use`.
+        [pair.refresh_token, 'Could not validate credentials'],
+        ['not.a.jwt', 'Could not validate credentials'],
+      ];
+      for (const [token, message] of rejected) {
+        const response = await me(token).expect(401);
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+        expect(response.body).toMatchObject({ message, details: { 'WWW-Authenticate': 'Bearer' } });
+      }
+      await me(pair.access_token).expect(200);
+    });
+  });
+
   describe('POST /logout', () => {
     it('checks the refresh token and its owner', async () => {
       const alice = await createPasswordUser(t);

@@ -78,6 +78,7 @@ export class PasswordResetService {
       return;
     }
     const minted = await this.tokens.mint(user, client);
+    logEvent(this.log, 'info', 'auth.password_reset_token', { user_id: user.id });
     logEvent(this.log, 'info', 'auth.password_reset_request', {
       result: 'queued',
       user_id: user.id,
