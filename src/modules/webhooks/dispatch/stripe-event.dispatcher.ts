@@ -92,7 +92,10 @@ export class StripeEventDispatcher implements BeforeApplicationShutdown {
   }
 
   /** Claims and runs the event's pending rows (rows another worker holds are left to it). */
-  async dispatchEvent(eventRowId: string): Promise<DispatchResult[]> {
+  async dispatchEvent(
+    eventRowId: string,
+    source: DispatchSource = 'webhook',
+  ): Promise<DispatchResult[]> {
     const results: DispatchResult[] = [];
     for (const row of await this.dispatches.findByEvent(eventRowId)) {
       if (row.status !== 'pending' && row.status !== 'in_progress') continue;
@@ -100,7 +103,7 @@ export class StripeEventDispatcher implements BeforeApplicationShutdown {
         row.id,
         this.config.BILLING_DISPATCH_LEASE_SECONDS,
       );
-      if (claimed) results.push(await this.run(claimed, 'webhook'));
+      if (claimed) results.push(await this.run(claimed, source));
     }
     return results;
   }

@@ -134,23 +134,30 @@ export class DispatchRepository {
   }
 
   /**
-   * Claims up to `limit` due rows for the retry worker: pending ones (never dispatched, e.g. the
-   * process died right after storing the event), failed ones whose retry time came, and in-progress
-   * ones whose lease lapsed (stuck). SKIP LOCKED lets replicas claim disjoint batches.
+   * Claims up to `limit` due rows for the retry worker: failed ones whose retry time came,
+   * in-progress ones whose lease lapsed (stuck), and pending ones older than `pendingGraceSeconds`
+   * (the storing process normally dispatches them at once; older ones were orphaned by a crash).
+   * SKIP LOCKED lets replicas claim disjoint batches.
    */
-  async claimDue(limit: number, leaseSeconds: number): Promise<DispatchRow[]> {
+  async claimDue(
+    limit: number,
+    leaseSeconds: number,
+    pendingGraceSeconds: number,
+  ): Promise<DispatchRow[]> {
     const rows = await queryRows<RawDispatch>(
       this.dataSource.manager,
       `UPDATE stripe_event_dispatch d SET ${CLAIM_SET}
         WHERE d.id IN (
           SELECT id FROM stripe_event_dispatch
-           WHERE (status IN ('pending', 'failed') AND (next_retry_at IS NULL OR next_retry_at <= now()))
+           WHERE (status = 'failed' AND (next_retry_at IS NULL OR next_retry_at <= now()))
+              OR (status = 'pending' AND (next_retry_at IS NULL OR next_retry_at <= now())
+                  AND updated_at < now() - make_interval(secs => $3))
               OR (status = 'in_progress' AND lease_expires_at < now())
            ORDER BY next_retry_at ASC NULLS FIRST, created_at ASC
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
         RETURNING ${COLUMNS}`,
-      [limit, leaseSeconds],
+      [limit, leaseSeconds, pendingGraceSeconds],
     );
     return rows.map(toRow);
   }

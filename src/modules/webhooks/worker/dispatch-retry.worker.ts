@@ -15,6 +15,8 @@ import { WebhooksMetrics } from '../webhooks.metrics';
 import { PollingLoop } from './polling-loop';
 
 const ORPHAN_BATCH = 100;
+/** A pending row this fresh is being dispatched by the process that stored it. */
+const PENDING_GRACE_SECONDS = 10;
 
 /**
  * The dispatch retry worker (spec billing 5.3, decisions B2/P12), on when
@@ -64,7 +66,12 @@ export class DispatchRetryWorker implements OnApplicationBootstrap, BeforeApplic
   async poll(): Promise<boolean> {
     await this.adoptOrphans();
     const batch = this.config.BILLING_RETRY_BATCH_SIZE;
-    const rows = await this.dispatches.claimDue(batch, this.config.BILLING_DISPATCH_LEASE_SECONDS);
+    const lease = this.config.BILLING_DISPATCH_LEASE_SECONDS;
+    const rows = await this.dispatches.claimDue(
+      batch,
+      lease,
+      Math.min(PENDING_GRACE_SECONDS, lease),
+    );
     for (const row of rows) {
       const result = await this.dispatcher.run(row, 'retry');
       const outcome = result.status === 'completed' ? 'success' : 'failed';
@@ -83,11 +90,21 @@ export class DispatchRetryWorker implements OnApplicationBootstrap, BeforeApplic
     return rows.length === batch;
   }
 
-  /** Stored events without dispatch rows (stored by older code or by hand) get pending rows. */
+  /**
+   * Stored events without dispatch rows (stored by older code or by hand) get their row and are
+   * dispatched now; the atomic claim keeps two replicas adopting one orphan from both running it.
+   */
   private async adoptOrphans(): Promise<void> {
     for (const orphan of await this.events.findOrphans(ORPHAN_BATCH)) {
       const handler = this.registry.forType(orphan.eventType);
-      if (handler) await this.dispatches.createPending(orphan.id, handler.name);
+      if (!handler) continue;
+      await this.dispatches.createPending(orphan.id, handler.name);
+      for (const result of await this.dispatcher.dispatchEvent(orphan.id, 'retry')) {
+        this.metrics.retries.inc({
+          handler: result.handler,
+          result: result.status === 'completed' ? 'success' : 'failed',
+        });
+      }
     }
   }
 }
