@@ -16,6 +16,10 @@ export interface OpenedConversation {
   created: boolean;
 }
 
+export interface StartedTurn extends OpenedConversation {
+  userMessage: StoredMessage;
+}
+
 export interface TokenCounts {
   inputTokens: number;
   outputTokens: number;
@@ -100,51 +104,86 @@ export class ConversationRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Finds or creates the owner's conversation for `ref`. The reference primary key is used when
-   * it is free; when another owner already holds it (same custom id elsewhere) a random key is
-   * used instead, so ids never collide across owners. A new row clears any memory left under
-   * its session id (a run still writing when its conversation was deleted).
+   * Starts a turn in one statement: finds or creates the owner's conversation for `ref` and
+   * appends the user message at the next position. The reference primary key is used when it
+   * is free; when another owner already holds it (the same custom id elsewhere) a random key is
+   * used instead, so ids never collide across owners. A new row also clears any memory left
+   * under its session id (a run still writing when its conversation was deleted).
    */
-  async open(
+  async startTurn(
     owner: ConversationOwner,
     ref: ConversationRef,
     agent: string,
+    text: string,
     at: Date,
-  ): Promise<OpenedConversation> {
-    let opened: OpenedConversation;
+  ): Promise<StartedTurn> {
     try {
-      opened = await this.upsert(owner, ref.referenceId, ref.key, agent, at);
+      return await this.upsertWithMessage(owner, ref.referenceId, ref.key, agent, text, at);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      opened = await this.upsert(owner, randomUUID(), ref.key, agent, at);
+      return this.upsertWithMessage(owner, randomUUID(), ref.key, agent, text, at);
     }
-    if (opened.created) {
-      await this.db.query('DELETE FROM sdk_agent_sessions WHERE session_id = $1', [
-        opened.sessionId,
-      ]);
-    }
-    return opened;
   }
 
-  private async upsert(
+  private async upsertWithMessage(
     owner: ConversationOwner,
     id: string,
     key: string,
     agent: string,
+    text: string,
     at: Date,
-  ): Promise<OpenedConversation> {
-    const rows: { id: string; sdk_session_id: string; created: boolean }[] = await this.db.query(
-      `INSERT INTO agent_conversations
-         (id, conversation_key, tenant_id, user_id, agent_entrypoint, sdk_session_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-       ON CONFLICT (tenant_id, user_id, conversation_key) DO UPDATE
-         SET agent_entrypoint = EXCLUDED.agent_entrypoint,
-             sdk_session_id = COALESCE(agent_conversations.sdk_session_id, EXCLUDED.sdk_session_id)
-       RETURNING id, sdk_session_id, (xmax = 0) AS created`,
-      [id, key, owner.tenantId, owner.userId, agent, id, at],
+  ): Promise<StartedTurn> {
+    const rows: {
+      id: string;
+      sdk_session_id: string;
+      position: number;
+      created: boolean;
+      message_id: string;
+    }[] = await this.db.query(
+      `WITH conv AS (
+         INSERT INTO agent_conversations
+           (id, conversation_key, tenant_id, user_id, agent_entrypoint, sdk_session_id,
+            message_count, last_message_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $8, 1, $6, $6, $6)
+         ON CONFLICT (tenant_id, user_id, conversation_key) DO UPDATE
+           SET agent_entrypoint = EXCLUDED.agent_entrypoint,
+               sdk_session_id = COALESCE(agent_conversations.sdk_session_id, EXCLUDED.sdk_session_id),
+               message_count = agent_conversations.message_count + 1,
+               last_message_at = EXCLUDED.last_message_at,
+               updated_at = EXCLUDED.updated_at
+         RETURNING id, sdk_session_id, message_count - 1 AS position, (xmax = 0) AS created
+       ),
+       purge AS (
+         DELETE FROM sdk_agent_sessions s USING conv
+          WHERE conv.created AND s.session_id = conv.sdk_session_id
+       ),
+       msg AS (
+         INSERT INTO agent_messages (conversation_id, position, role, content, status, created_at)
+         SELECT conv.id, conv.position, 'user', $7::jsonb, 'completed', $6 FROM conv
+         RETURNING id
+       )
+       SELECT conv.id, conv.sdk_session_id, conv.position, conv.created, msg.id AS message_id
+         FROM conv, msg`,
+      [id, key, owner.tenantId, owner.userId, agent, at, encodeMessageContent(text), id],
     );
     const row = rows[0];
-    return { id: row.id, sessionId: row.sdk_session_id, created: Boolean(row.created) };
+    return {
+      id: row.id,
+      sessionId: row.sdk_session_id,
+      created: Boolean(row.created),
+      userMessage: {
+        id: Number(row.message_id),
+        position: Number(row.position),
+        role: 'user',
+        text,
+        createdAt: at,
+        status: 'completed',
+        agent: null,
+        model: null,
+        inputTokens: null,
+        outputTokens: null,
+      },
+    };
   }
 
   /**

@@ -41,13 +41,20 @@ export class TranscriptService {
     text: string,
     at: Date,
   ): Promise<OpenTurn> {
-    const opened = await this.conversations.open(owner, mapConversationId(publicId), agent, at);
-    const userMessage = await this.conversations.append(opened.id, { role: 'user', text, at });
-    if (!userMessage) throw new Error('Conversation vanished while its turn was starting');
+    const started = await this.conversations.startTurn(
+      owner,
+      mapConversationId(publicId),
+      agent,
+      text,
+      at,
+    );
     return {
-      conversationId: opened.id,
-      session: new PostgresAgentSession(opened.sessionId, this.sessions),
-      userMessage,
+      conversationId: started.id,
+      // A conversation created just now has no memory yet: skip reading it once.
+      session: new PostgresAgentSession(started.sessionId, this.sessions, {
+        knownEmpty: started.created,
+      }),
+      userMessage: started.userMessage,
     };
   }
 

@@ -21,7 +21,13 @@ describe('ConversationRepository', () => {
   afterAll(() => t.close());
 
   it('gives concurrent appends consecutive positions and accumulates totals', async () => {
-    const opened = await repo.open(owner(alice), mapConversationId('busy'), 'triage', new Date());
+    const opened = await repo.startTurn(
+      owner(alice),
+      mapConversationId('busy'),
+      'triage',
+      'go',
+      new Date(),
+    );
     const appends = Array.from({ length: 20 }, (_, i) =>
       repo.append(opened.id, {
         role: 'assistant',
@@ -32,8 +38,9 @@ describe('ConversationRepository', () => {
       }),
     );
     const stored = await Promise.all(appends);
+    expect(opened.userMessage.position).toBe(0);
     expect(stored.map((m) => m!.position).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, i) => i),
+      Array.from({ length: 20 }, (_, i) => i + 1),
     );
     const [row]: {
       message_count: number;
@@ -47,7 +54,7 @@ describe('ConversationRepository', () => {
       [opened.id],
     );
     expect(row).toEqual({
-      message_count: 20,
+      message_count: 21,
       total_tokens_prompt: 200,
       total_tokens_completion: 40,
       reasoning_tokens: 20,
@@ -55,13 +62,15 @@ describe('ConversationRepository', () => {
     });
   });
 
-  it('opens the same row again for its owner and a separate row for another owner', async () => {
+  it('reuses the owner’s row for the same id and gives another owner a separate row', async () => {
     const ref = mapConversationId('same-name');
-    const first = await repo.open(owner(alice), ref, 'triage', new Date());
-    const again = await repo.open(owner(alice), ref, 'code_assistant', new Date());
-    const other = await repo.open(owner(bob), ref, 'triage', new Date());
+    const first = await repo.startTurn(owner(alice), ref, 'triage', 'one', new Date());
+    const again = await repo.startTurn(owner(alice), ref, 'code_assistant', 'two', new Date());
+    const other = await repo.startTurn(owner(bob), ref, 'triage', 'three', new Date());
     expect(first).toMatchObject({ id: ref.referenceId, created: true });
     expect(again).toMatchObject({ id: first.id, sessionId: first.sessionId, created: false });
+    expect(again.userMessage.position).toBe(1);
+    expect(other.userMessage.position).toBe(0);
     expect(other.created).toBe(true);
     expect(other.id).not.toBe(first.id);
     expect(other.sessionId).not.toBe(first.sessionId);
@@ -69,21 +78,47 @@ describe('ConversationRepository', () => {
   });
 
   it('returns null when appending to a deleted conversation', async () => {
-    const opened = await repo.open(owner(alice), mapConversationId('gone'), 'triage', new Date());
+    const opened = await repo.startTurn(
+      owner(alice),
+      mapConversationId('gone'),
+      'triage',
+      'bye',
+      new Date(),
+    );
     expect(await repo.delete(owner(bob), 'gone')).toBe(false);
     expect(await repo.delete(owner(alice), 'gone')).toBe(true);
     expect(await repo.append(opened.id, { role: 'user', text: 'late', at: new Date() })).toBeNull();
   });
 
   it('searches only the owner’s messages, treating LIKE wildcards literally', async () => {
-    const mine = await repo.open(owner(alice), mapConversationId('search-a'), 'triage', new Date());
-    await repo.append(mine.id, { role: 'user', text: 'budget is 100% approved', at: new Date() });
-    const theirs = await repo.open(owner(bob), mapConversationId('search-b'), 'triage', new Date());
-    await repo.append(theirs.id, { role: 'user', text: 'budget is 100% approved', at: new Date() });
+    const text = 'budget is 100% approved';
+    await repo.startTurn(owner(alice), mapConversationId('search-a'), 'triage', text, new Date());
+    await repo.startTurn(owner(bob), mapConversationId('search-b'), 'triage', text, new Date());
 
     const hits = await repo.search(owner(alice), '100%', 5);
-    expect(hits).toEqual([{ key: 'search-a', text: 'budget is 100% approved', total: 1 }]);
+    expect(hits).toEqual([{ key: 'search-a', text, total: 1 }]);
     expect(await repo.search(owner(alice), '1_0', 5)).toEqual([]);
     expect(await repo.search(owner(alice), 'BUDGET', 5)).toHaveLength(1);
+  });
+
+  it('clears memory left under the session id of a newly created conversation', async () => {
+    const ref = mapConversationId('recreated');
+    const first = await repo.startTurn(owner(alice), ref, 'triage', 'hello', new Date());
+    await repo.delete(owner(alice), 'recreated');
+    // A run that was still writing recreated the memory after the delete.
+    await t.dataSource.query('INSERT INTO sdk_agent_sessions (session_id) VALUES ($1)', [
+      first.sessionId,
+    ]);
+    await t.dataSource.query(
+      `INSERT INTO sdk_agent_session_messages (session_id, message_data) VALUES ($1, '{}')`,
+      [first.sessionId],
+    );
+    const again = await repo.startTurn(owner(alice), ref, 'triage', 'hello again', new Date());
+    expect(again).toMatchObject({ created: true, sessionId: first.sessionId });
+    const left: { n: string }[] = await t.dataSource.query(
+      'SELECT count(*) AS n FROM sdk_agent_session_messages WHERE session_id = $1',
+      [first.sessionId],
+    );
+    expect(Number(left[0].n)).toBe(0);
   });
 });

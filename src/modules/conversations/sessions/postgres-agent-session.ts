@@ -20,16 +20,23 @@ function parseItem(text: string): Record<string, unknown> | null {
  * translated on read.
  */
 export class PostgresAgentSession implements Session {
+  /** True until the first write when the caller knows the session holds no items yet. */
+  private empty: boolean;
+
   constructor(
     private readonly sessionId: string,
     private readonly rows: AgentSessionRepository,
-  ) {}
+    options: { knownEmpty?: boolean } = {},
+  ) {
+    this.empty = options.knownEmpty ?? false;
+  }
 
   async getSessionId(): Promise<string> {
     return this.sessionId;
   }
 
   async getItems(limit?: number): Promise<AgentInputItem[]> {
+    if (this.empty) return [];
     const stored = await this.rows.items(this.sessionId, limit);
     return fromStoredItems(
       stored.map(parseItem).filter((item): item is Record<string, unknown> => item !== null),
@@ -37,6 +44,7 @@ export class PostgresAgentSession implements Session {
   }
 
   async addItems(items: AgentInputItem[]): Promise<void> {
+    this.empty = false;
     await this.rows.append(
       this.sessionId,
       items.map((item) => JSON.stringify(item)),
@@ -44,6 +52,7 @@ export class PostgresAgentSession implements Session {
   }
 
   async popItem(): Promise<AgentInputItem | undefined> {
+    if (this.empty) return undefined;
     const text = await this.rows.pop(this.sessionId);
     if (text === undefined) return undefined;
     const item = parseItem(text);
