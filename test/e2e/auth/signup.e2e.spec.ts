@@ -36,8 +36,16 @@ describe('POST /api/v1/auth/register (signup)', () => {
       .post('/api/v1/auth/register')
       .set('X-Forwarded-For', `192.0.2.${++ipCounter}`)
       .send({ password: STRONG_PASSWORD, accept_terms: true, ...body });
-  const count = async (table: string): Promise<number> =>
-    (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
+  // Other suites share the run's database: count only rows this test could have written.
+  const tenantsNamed = async (name: string): Promise<number> =>
+    (
+      await t.dataSource.query('SELECT count(*)::int AS n FROM tenant_accounts WHERE name = $1', [
+        name,
+      ])
+    )[0].n;
+  const usersWithEmail = async (email: string): Promise<number> =>
+    (await t.dataSource.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]))[0]
+      .n;
 
   describe('without billing', () => {
     it('creates tenant, owner, profile, membership, history and a session, and mails a link', async () => {
@@ -100,12 +108,11 @@ describe('POST /api/v1/auth/register (signup)', () => {
     it('answers 409 for a taken email and writes nothing', async () => {
       const email = uniqueEmail('dup');
       await register({ email, tenant_name: 'First Co' }).expect(201);
-      const tenantsBefore = await count('tenant_accounts');
-      const dup = await register({ email: email.toUpperCase(), tenant_name: 'Second Co' }).expect(
-        409,
-      );
+      const second = `Second Co ${email}`;
+      const dup = await register({ email: email.toUpperCase(), tenant_name: second }).expect(409);
       expect(dup.body).toMatchObject({ message: 'Email already registered.', code: 'email_taken' });
-      expect(await count('tenant_accounts')).toBe(tenantsBefore);
+      expect(await tenantsNamed(second)).toBe(0);
+      expect(await usersWithEmail(email)).toBe(1);
     });
 
     it.each([
@@ -150,9 +157,9 @@ describe('POST /api/v1/auth/register (signup)', () => {
         'Input should be a valid integer, unable to parse string as an integer',
       ],
     ])('rejects %j with a 422 on %s', async (override, field, msg) => {
-      const before = await count('users');
+      const email = uniqueEmail('invalid');
       const response = await register({
-        email: uniqueEmail('invalid'),
+        email,
         tenant_name: 'Valid Name',
         ...override,
       }).expect(422);
@@ -160,7 +167,7 @@ describe('POST /api/v1/auth/register (signup)', () => {
       expect(response.body.details).toEqual(
         expect.arrayContaining([expect.objectContaining({ loc: ['body', field], msg })]),
       );
-      expect(await count('users')).toBe(before);
+      expect(await usersWithEmail(email)).toBe(0);
     });
 
     it('uses the email as a password hint at validation time', async () => {
@@ -216,22 +223,21 @@ describe('POST /api/v1/auth/register (signup)', () => {
 
     it('undoes tenant and user when billing fails, so a retry succeeds', async () => {
       const email = uniqueEmail('retry');
-      const tenantsBefore = await count('tenant_accounts');
+      const tenantName = `Retry Co ${email}`;
       failNext = new AppException(502, 'Payment provider unavailable.', {
         code: 'payment_provider_error',
       });
-      const failed = await register({ email, tenant_name: 'Retry Co' }).expect(502);
+      const failed = await register({ email, tenant_name: tenantName }).expect(502);
       expect(failed.body.message).toBe('Payment provider unavailable.');
-      expect(await count('tenant_accounts')).toBe(tenantsBefore);
-      expect(
-        await t.dataSource.query('SELECT id FROM users WHERE email = $1', [email]),
-      ).toHaveLength(0);
+      expect(await tenantsNamed(tenantName)).toBe(0);
+      expect(await usersWithEmail(email)).toBe(0);
 
       failNext = new AppException(404, 'Unknown billing plan.', { code: 'plan_not_found' });
-      await register({ email, tenant_name: 'Retry Co', plan_code: 'platinum' }).expect(404);
+      await register({ email, tenant_name: tenantName, plan_code: 'platinum' }).expect(404);
       expect(calls.at(-1)?.trialDays).toBe(14); // unknown plan: SIGNUP_DEFAULT_TRIAL_DAYS
 
-      const retried = await register({ email, tenant_name: 'Retry Co' }).expect(201);
+      const retried = await register({ email, tenant_name: tenantName }).expect(201);
+      expect(await tenantsNamed(tenantName)).toBe(1);
       expect(retried.body.tenant_slug).toMatch(/^retry-co/);
     });
   });

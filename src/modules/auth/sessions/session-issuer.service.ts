@@ -78,7 +78,8 @@ export class SessionIssuer {
           userId: subject.userId,
           tenantId: subject.tenantId,
           refreshJti: refresh.claims.jti,
-          issuedAt: refresh.issuedAt,
+          // Millisecond precision (the token's iat is whole seconds): sessions sort by it.
+          issuedAt: now,
           metadata,
         },
         tx,
