@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import * as bcrypt from 'bcryptjs';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -39,7 +39,7 @@ const BCRYPT_INPUT_BYTES = 72;
  *   password in (the reference's defect).
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleInit {
   private readonly log: Logger;
   private dummy?: Promise<string>;
   private warnedLongPepper = false;
@@ -50,6 +50,11 @@ export class PasswordHasher {
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('auth.passwords');
+  }
+
+  /** Computes the dummy hash at boot, so the first unknown-email login costs no extra hash. */
+  async onModuleInit(): Promise<void> {
+    await this.dummyHash();
   }
 
   async hash(password: string): Promise<StoredPassword> {
@@ -77,9 +82,13 @@ export class PasswordHasher {
    * matches: unknown emails then cost what wrong passwords cost (decision A5).
    */
   async verifyDummy(password: string): Promise<void> {
-    this.dummy ??= argon2.hash(randomBytes(32).toString('base64'), this.argonOptions());
-    const dummy = await this.dummy;
+    const dummy = await this.dummyHash();
     await this.timed('dummy', () => this.argonVerify(dummy, password));
+  }
+
+  private dummyHash(): Promise<string> {
+    this.dummy ??= argon2.hash(randomBytes(32).toString('base64'), this.argonOptions());
+    return this.dummy;
   }
 
   /** True when any of `storedHashes` (newest first) is a hash of `password` (history check). */
