@@ -87,14 +87,14 @@ export class BillingStreamHub implements OnApplicationShutdown {
 
   /** Entries of a tenant's stream after `afterId` (exclusive), oldest first, one page. */
   async readAfter(tenantId: string, afterId: string, count: number): Promise<StreamEntry[]> {
+    const key = tenantStreamKey(tenantId);
+    // The in-process Redis cannot range from an id: read it all (it is capped) and filter.
     const start = afterId === STREAM_START ? '-' : afterId;
-    const raw = (await this.redis.commands.xrange(
-      tenantStreamKey(tenantId),
-      start,
-      '+',
-      'COUNT',
-      count + 1,
-    )) as RawEntry[];
+    const raw = (
+      this.redis.embedded
+        ? await this.redis.commands.xrange(key, '-', '+')
+        : await this.redis.commands.xrange(key, start, '+', 'COUNT', count + 1)
+    ) as RawEntry[];
     return toEntries(raw)
       .filter((entry) => compareStreamIds(entry.id, afterId) > 0)
       .slice(0, count);

@@ -34,7 +34,7 @@ export interface SubscriptionSyncResult {
   row: TenantSubscriptionEntity | null;
 }
 
-type Ordering = 'apply' | 'stale' | 'superseded' | 'tie';
+export type SyncOrdering = 'apply' | 'stale' | 'superseded' | 'tie';
 
 /** Two events of one subscription in the same second: only Stripe knows which is current. */
 export class SubscriptionOrderingConflict extends Error {
@@ -62,7 +62,7 @@ export class SubscriptionSyncService {
   /** Whether the snapshot ties with the applied state (then the caller fetches it first). */
   async needsFetch(input: Omit<SubscriptionSyncInput, 'fetched'>): Promise<boolean> {
     const row = await this.subscriptions.findByTenant(input.tenantId);
-    return ordering(row, input) === 'tie';
+    return syncOrdering(row, input) === 'tie';
   }
 
   async apply(
@@ -70,7 +70,7 @@ export class SubscriptionSyncService {
     input: SubscriptionSyncInput,
   ): Promise<SubscriptionSyncResult> {
     const row = await this.subscriptions.lockByTenant(input.tenantId, manager);
-    const decision = ordering(row, input);
+    const decision = syncOrdering(row, input);
     if (decision === 'superseded') return { outcome: decision, row };
     // A snapshot fetched from Stripe just now is current, whatever its event's age.
     if (decision === 'stale' && !input.fetched) return { outcome: decision, row };
@@ -153,10 +153,11 @@ export class SubscriptionSyncService {
   }
 }
 
-function ordering(
+/** Where a snapshot stands against the tenant's row (exported for unit tests). */
+export function syncOrdering(
   row: TenantSubscriptionEntity | null,
   input: Omit<SubscriptionSyncInput, 'fetched'>,
-): Ordering {
+): SyncOrdering {
   if (!row) return 'apply';
   const current = row.processorSubscriptionId;
   if (current && current !== input.state.id) {
