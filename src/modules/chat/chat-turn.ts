@@ -6,6 +6,8 @@ export interface TurnPlan {
   publicId: string;
   entryAgent: AgentKey;
   message: string;
+  /** This turn's id: `run_id` of its messages, `last_run_id` of the conversation, logs. */
+  runId: string;
 }
 
 export interface TurnUsage {

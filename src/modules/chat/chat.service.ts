@@ -90,6 +90,7 @@ export class ChatService {
       publicId: request.conversation_id ? request.conversation_id : randomUUID(),
       entryAgent: isAgentKey(requested) ? requested : DEFAULT_AGENT,
       message: request.message,
+      runId: randomUUID(),
     };
   }
 
@@ -99,13 +100,11 @@ export class ChatService {
     const owner = conversationOwnerOf(principal);
     let turn: OpenTurn;
     try {
-      turn = await this.transcript.begin(
-        owner,
-        plan.publicId,
-        plan.entryAgent,
-        plan.message,
-        new Date(),
-      );
+      turn = await this.transcript.begin(owner, plan.publicId, plan.entryAgent, {
+        text: plan.message,
+        at: new Date(),
+        runId: plan.runId,
+      });
     } catch (error) {
       this.finishMetrics(plan, options, startedAt, 'failed');
       throw this.failure(new ChatTurnError(ChatErrorCode.PersistenceFailed, error), plan, options);
@@ -125,7 +124,7 @@ export class ChatService {
     let messageId: number | null = null;
     let persistError: unknown;
     try {
-      messageId = await this.persistReply(turn, progress, startedAt);
+      messageId = await this.persistReply(turn, progress, startedAt, plan.runId);
     } catch (error) {
       persistError = error;
       this.log.error({ err: error, conversation: turn.conversationId }, 'Chat reply not stored');
@@ -230,6 +229,7 @@ export class ChatService {
     turn: OpenTurn,
     progress: RunProgress,
     startedAt: number,
+    runId: string,
   ): Promise<number | null> {
     const text = progress.completed ? (progress.finalText ?? '') : progress.streamed;
     if (!progress.completed && !text) return null;
@@ -251,6 +251,7 @@ export class ChatService {
       latencyMs: Math.round(performance.now() - startedAt),
       handoffs: progress.handoffs,
       sessionSynced: progress.completed,
+      runId,
     });
     return stored?.id ?? null;
   }
@@ -298,6 +299,7 @@ export class ChatService {
       );
     }
     logEvent(this.log, result === 'failed' ? 'warn' : 'info', 'chat.turn', {
+      run_id: plan.runId,
       mode: options.mode,
       entry_agent: plan.entryAgent,
       agent: progress?.agent ?? plan.entryAgent,
@@ -311,7 +313,13 @@ export class ChatService {
 
   private failure(error: ChatTurnError, plan: TurnPlan, options: TurnOptions): ChatTurnError {
     this.log.error(
-      { err: error.cause ?? error, code: error.code, mode: options.mode, agent: plan.entryAgent },
+      {
+        err: error.cause ?? error,
+        code: error.code,
+        run_id: plan.runId,
+        mode: options.mode,
+        agent: plan.entryAgent,
+      },
       'Chat turn failed',
     );
     return error;

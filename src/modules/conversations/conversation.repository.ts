@@ -40,6 +40,8 @@ export interface NewMessage {
   handoffs?: number;
   /** Marks the end of a fully completed turn (`last_session_sync_at`). */
   sessionSynced?: boolean;
+  /** The turn this message belongs to (`run_id`; also the conversation's `last_run_id`). */
+  runId?: string | null;
 }
 
 export interface StoredMessage {
@@ -114,14 +116,13 @@ export class ConversationRepository {
     owner: ConversationOwner,
     ref: ConversationRef,
     agent: string,
-    text: string,
-    at: Date,
+    message: { text: string; at: Date; runId?: string | null },
   ): Promise<StartedTurn> {
     try {
-      return await this.upsertWithMessage(owner, ref.referenceId, ref.key, agent, text, at);
+      return await this.upsertWithMessage(owner, ref.referenceId, ref.key, agent, message);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      return this.upsertWithMessage(owner, randomUUID(), ref.key, agent, text, at);
+      return this.upsertWithMessage(owner, randomUUID(), ref.key, agent, message);
     }
   }
 
@@ -130,8 +131,7 @@ export class ConversationRepository {
     id: string,
     key: string,
     agent: string,
-    text: string,
-    at: Date,
+    { text, at, runId }: { text: string; at: Date; runId?: string | null },
   ): Promise<StartedTurn> {
     const rows: {
       id: string;
@@ -143,13 +143,14 @@ export class ConversationRepository {
       `WITH conv AS (
          INSERT INTO agent_conversations
            (id, conversation_key, tenant_id, user_id, agent_entrypoint, sdk_session_id,
-            message_count, last_message_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $8, 1, $6, $6, $6)
+            message_count, last_message_at, last_run_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $8, 1, $6, $9, $6, $6)
          ON CONFLICT (tenant_id, user_id, conversation_key) DO UPDATE
            SET agent_entrypoint = EXCLUDED.agent_entrypoint,
                sdk_session_id = COALESCE(agent_conversations.sdk_session_id, EXCLUDED.sdk_session_id),
                message_count = agent_conversations.message_count + 1,
                last_message_at = EXCLUDED.last_message_at,
+               last_run_id = EXCLUDED.last_run_id,
                updated_at = EXCLUDED.updated_at
          RETURNING id, sdk_session_id, message_count - 1 AS position, (xmax = 0) AS created
        ),
@@ -158,13 +159,24 @@ export class ConversationRepository {
           WHERE conv.created AND s.session_id = conv.sdk_session_id
        ),
        msg AS (
-         INSERT INTO agent_messages (conversation_id, position, role, content, status, created_at)
-         SELECT conv.id, conv.position, 'user', $7::jsonb, 'completed', $6 FROM conv
+         INSERT INTO agent_messages
+           (conversation_id, position, role, content, status, run_id, created_at)
+         SELECT conv.id, conv.position, 'user', $7::jsonb, 'completed', $9, $6 FROM conv
          RETURNING id
        )
        SELECT conv.id, conv.sdk_session_id, conv.position, conv.created, msg.id AS message_id
          FROM conv, msg`,
-      [id, key, owner.tenantId, owner.userId, agent, at, encodeMessageContent(text), id],
+      [
+        id,
+        key,
+        owner.tenantId,
+        owner.userId,
+        agent,
+        at,
+        encodeMessageContent(text),
+        id,
+        runId ?? null,
+      ],
     );
     const row = rows[0];
     return {
@@ -205,15 +217,16 @@ export class ConversationRepository {
                 reasoning_tokens = reasoning_tokens + $6::integer,
                 handoff_count = handoff_count + $7::integer,
                 last_session_sync_at = CASE WHEN $8::boolean THEN $2::timestamptz
-                                            ELSE last_session_sync_at END
+                                            ELSE last_session_sync_at END,
+                last_run_id = COALESCE($17::varchar, last_run_id)
           WHERE id = $1
           RETURNING message_count - 1 AS position
        )
        INSERT INTO agent_messages
          (conversation_id, position, role, agent_type, content, token_count_prompt,
-          token_count_completion, reasoning_tokens, latency_ms, status, model, created_at)
+          token_count_completion, reasoning_tokens, latency_ms, status, model, run_id, created_at)
        SELECT $1, conv.position, $9, $3::varchar, $10::jsonb, $11::integer, $12::integer,
-              $13::integer, $14::integer, $15, $16::varchar, $2::timestamptz
+              $13::integer, $14::integer, $15, $16::varchar, $17::varchar, $2::timestamptz
          FROM conv
        RETURNING id, position`,
       [
@@ -233,6 +246,7 @@ export class ConversationRepository {
         message.latencyMs ?? null,
         message.status ?? 'completed',
         message.model ?? null,
+        message.runId ?? null,
       ],
     );
     const row = rows[0];

@@ -38,15 +38,13 @@ export class TranscriptService {
     owner: ConversationOwner,
     publicId: string,
     agent: string,
-    text: string,
-    at: Date,
+    message: { text: string; at: Date; runId?: string },
   ): Promise<OpenTurn> {
     const started = await this.conversations.startTurn(
       owner,
       mapConversationId(publicId),
       agent,
-      text,
-      at,
+      message,
     );
     return {
       conversationId: started.id,

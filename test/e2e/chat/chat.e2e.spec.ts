@@ -89,6 +89,15 @@ describe.each([
         token_count_completion: 5,
       }),
     ]);
+    const runs: { run_id: string; last_run_id: string }[] = await t.dataSource.query(
+      `SELECT m.run_id, c.last_run_id FROM agent_messages m
+         JOIN agent_conversations c ON c.id = m.conversation_id
+        WHERE c.id = $1 ORDER BY m.position`,
+      [conversation!.id],
+    );
+    expect(runs[0].run_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(runs[1].run_id).toBe(runs[0].run_id);
+    expect(runs[1].last_run_id).toBe(runs[0].run_id);
   });
 
   it('sends the earlier turns as context on a follow-up and accumulates usage', async () => {

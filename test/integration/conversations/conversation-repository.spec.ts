@@ -21,13 +21,10 @@ describe('ConversationRepository', () => {
   afterAll(() => t.close());
 
   it('gives concurrent appends consecutive positions and accumulates totals', async () => {
-    const opened = await repo.startTurn(
-      owner(alice),
-      mapConversationId('busy'),
-      'triage',
-      'go',
-      new Date(),
-    );
+    const opened = await repo.startTurn(owner(alice), mapConversationId('busy'), 'triage', {
+      text: 'go',
+      at: new Date(),
+    });
     const appends = Array.from({ length: 20 }, (_, i) =>
       repo.append(opened.id, {
         role: 'assistant',
@@ -64,9 +61,18 @@ describe('ConversationRepository', () => {
 
   it('reuses the owner’s row for the same id and gives another owner a separate row', async () => {
     const ref = mapConversationId('same-name');
-    const first = await repo.startTurn(owner(alice), ref, 'triage', 'one', new Date());
-    const again = await repo.startTurn(owner(alice), ref, 'code_assistant', 'two', new Date());
-    const other = await repo.startTurn(owner(bob), ref, 'triage', 'three', new Date());
+    const first = await repo.startTurn(owner(alice), ref, 'triage', {
+      text: 'one',
+      at: new Date(),
+    });
+    const again = await repo.startTurn(owner(alice), ref, 'code_assistant', {
+      text: 'two',
+      at: new Date(),
+    });
+    const other = await repo.startTurn(owner(bob), ref, 'triage', {
+      text: 'three',
+      at: new Date(),
+    });
     expect(first).toMatchObject({ id: ref.referenceId, created: true });
     expect(again).toMatchObject({ id: first.id, sessionId: first.sessionId, created: false });
     expect(again.userMessage.position).toBe(1);
@@ -78,13 +84,10 @@ describe('ConversationRepository', () => {
   });
 
   it('returns null when appending to a deleted conversation', async () => {
-    const opened = await repo.startTurn(
-      owner(alice),
-      mapConversationId('gone'),
-      'triage',
-      'bye',
-      new Date(),
-    );
+    const opened = await repo.startTurn(owner(alice), mapConversationId('gone'), 'triage', {
+      text: 'bye',
+      at: new Date(),
+    });
     expect(await repo.delete(owner(bob), 'gone')).toBe(false);
     expect(await repo.delete(owner(alice), 'gone')).toBe(true);
     expect(await repo.append(opened.id, { role: 'user', text: 'late', at: new Date() })).toBeNull();
@@ -92,8 +95,14 @@ describe('ConversationRepository', () => {
 
   it('searches only the owner’s messages, treating LIKE wildcards literally', async () => {
     const text = 'budget is 100% approved';
-    await repo.startTurn(owner(alice), mapConversationId('search-a'), 'triage', text, new Date());
-    await repo.startTurn(owner(bob), mapConversationId('search-b'), 'triage', text, new Date());
+    await repo.startTurn(owner(alice), mapConversationId('search-a'), 'triage', {
+      text: text,
+      at: new Date(),
+    });
+    await repo.startTurn(owner(bob), mapConversationId('search-b'), 'triage', {
+      text: text,
+      at: new Date(),
+    });
 
     const hits = await repo.search(owner(alice), '100%', 5);
     expect(hits).toEqual([{ key: 'search-a', text, total: 1 }]);
@@ -103,7 +112,10 @@ describe('ConversationRepository', () => {
 
   it('clears memory left under the session id of a newly created conversation', async () => {
     const ref = mapConversationId('recreated');
-    const first = await repo.startTurn(owner(alice), ref, 'triage', 'hello', new Date());
+    const first = await repo.startTurn(owner(alice), ref, 'triage', {
+      text: 'hello',
+      at: new Date(),
+    });
     await repo.delete(owner(alice), 'recreated');
     // A run that was still writing recreated the memory after the delete.
     await t.dataSource.query('INSERT INTO sdk_agent_sessions (session_id) VALUES ($1)', [
@@ -113,7 +125,10 @@ describe('ConversationRepository', () => {
       `INSERT INTO sdk_agent_session_messages (session_id, message_data) VALUES ($1, '{}')`,
       [first.sessionId],
     );
-    const again = await repo.startTurn(owner(alice), ref, 'triage', 'hello again', new Date());
+    const again = await repo.startTurn(owner(alice), ref, 'triage', {
+      text: 'hello again',
+      at: new Date(),
+    });
     expect(again).toMatchObject({ created: true, sessionId: first.sessionId });
     const left: { n: string }[] = await t.dataSource.query(
       'SELECT count(*) AS n FROM sdk_agent_session_messages WHERE session_id = $1',
