@@ -11,3 +11,13 @@ export function piiDigest(salt: string, value: string): string {
     .digest('hex')
     .slice(0, 16);
 }
+
+/**
+ * A log-safe description of a failure: its code or class name. Mail errors quote recipient
+ * addresses in their messages, so messages stay out of the logs.
+ */
+export function errorKind(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code) return code;
+  return error instanceof Error ? error.name : 'unknown';
+}

@@ -145,6 +145,25 @@ describe('email verification and passwords', () => {
       await t.http.post('/api/v1/auth/email/verify').send({ token: moverToken }).expect(400);
     });
 
+    it('answers 503 when the mail cannot be delivered, without logging the address', async () => {
+      const user = await createPasswordUser(t, { emailVerified: false });
+      const tokens = await login(user);
+      smtp.failNext(1, { responseCode: 550, message: `mailbox ${user.email} unavailable` });
+      const failed = await t.http
+        .post('/api/v1/auth/email/send')
+        .set('Authorization', bearer(tokens.access_token))
+        .expect(503);
+      expect(failed.body).toMatchObject({ code: 'mail_unavailable' });
+      expect(JSON.stringify(t.logs)).not.toContain(user.email);
+      // The forgot-password answer never depends on delivery.
+      smtp.failNext(1);
+      await t.http
+        .post('/api/v1/auth/password/forgot')
+        .set('X-Forwarded-For', nextIp())
+        .send({ email: user.email })
+        .expect(202);
+    });
+
     it('rejects malformed and unknown tokens', async () => {
       for (const token of ['no-dot', '.secret', 'id.']) {
         const response = await t.http.post('/api/v1/auth/email/verify').send({ token }).expect(400);

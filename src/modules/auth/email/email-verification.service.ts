@@ -5,7 +5,7 @@ import { MailSender } from '../../../platform/mail';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
 import { RateLimiter } from '../../../platform/rate-limit';
 import { AuthFailures } from '../auth-failures';
-import { piiDigest } from '../pii-digest';
+import { errorKind, piiDigest } from '../pii-digest';
 import type { UserPrincipal } from '../principal';
 import type { ClientInfo } from '../sessions/client-info';
 import { SessionRevocationService } from '../sessions/session-revocation.service';
@@ -77,7 +77,7 @@ export class EmailVerificationService {
       logEvent(this.log, 'error', 'auth.email_verification_notification', {
         result: 'failure',
         user_id: user.id,
-        error: error instanceof Error ? error.message : 'unknown',
+        error: errorKind(error),
       });
       throw AuthFailures.mailUnavailable();
     }

@@ -6,7 +6,7 @@ import { LoggerFactory, logEvent } from '../../../platform/observability/logger.
 import { RateLimiter } from '../../../platform/rate-limit';
 import { AuthFailures } from '../auth-failures';
 import { AuthMetrics } from '../auth.metrics';
-import { piiDigest } from '../pii-digest';
+import { errorKind, piiDigest } from '../pii-digest';
 import { emailLink, passwordResetMail } from '../email/auth-mail.templates';
 import { PasswordResetTokens } from '../email/token-stores';
 import type { ClientInfo } from '../sessions/client-info';
@@ -97,7 +97,7 @@ export class PasswordResetService {
         logEvent(this.log, 'error', 'auth.password_reset_notification', {
           result: 'failure',
           user_id: user.id,
-          error: error instanceof Error ? error.message : 'unknown',
+          error: errorKind(error),
         }),
       );
   }

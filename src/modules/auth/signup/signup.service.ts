@@ -6,7 +6,7 @@ import { RateLimiter } from '../../../platform/rate-limit';
 import { AuthFailures } from '../auth-failures';
 import { EmailVerificationService } from '../email/email-verification.service';
 import { LoginService } from '../login/login.service';
-import { piiDigest } from '../pii-digest';
+import { errorKind, piiDigest } from '../pii-digest';
 import type { ClientInfo } from '../sessions/client-info';
 import type { IssuedSession } from '../sessions/session-issuer.service';
 import { UserProvisioningService, type ProvisionedUser } from '../users/user-provisioning.service';
@@ -85,7 +85,7 @@ export class SignupService {
     await this.verification.sendLink(user, client).catch((error: unknown) =>
       logEvent(this.log, 'warn', 'signup.email_verification', {
         user_id: user.id,
-        reason: error instanceof Error ? error.message : 'unknown',
+        reason: errorKind(error),
       }),
     );
     logEvent(this.log, 'info', 'signup.completed', {
@@ -158,7 +158,7 @@ export class SignupService {
     } catch (error) {
       logEvent(this.log, 'warn', 'signup.plan_lookup_failed', {
         plan_code: planCode,
-        error: error instanceof Error ? error.message : 'unknown',
+        error: errorKind(error),
       });
       return null;
     }
