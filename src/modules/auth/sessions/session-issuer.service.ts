@@ -34,7 +34,7 @@ export class SessionNoLongerActiveError extends Error {
 /**
  * Issues access + refresh tokens for a session (spec auth 3.2): signs both, then records the
  * session and the refresh row in one transaction (the refresh row references the session), then
- * marks the session active in the session-state cache.
+ * marks a new session active in the session-state cache.
  */
 @Injectable()
 export class SessionIssuer {
@@ -101,7 +101,10 @@ export class SessionIssuer {
         tx,
       );
     });
-    await this.sessionState.markActive(subject.sessionId);
+    // Only a new session is announced as active. A refreshed one already is (or is absent from
+    // the cache, which falls back to Postgres); writing `active` after the commit could overwrite
+    // a revocation that landed in between and keep revoked access tokens alive.
+    if (reason === 'login') await this.sessionState.markActive(subject.sessionId);
     logEvent(this.log, 'info', 'auth.user_session', {
       result: 'success',
       reason,
