@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import type { Lease } from '../../platform/rate-limit';
 import { SseService } from '../../platform/sse';
-import type { Principal } from '../auth';
 import { ChatErrorCode, chatErrorMessage, ChatTurnError } from './chat.errors';
 import { ChatFrames } from './chat-frames';
 import { ChatMetrics } from './chat.metrics';
@@ -40,7 +39,6 @@ export class ChatStreamService {
   ) {}
 
   async serve(
-    principal: Principal,
     plan: TurnPlan,
     http: { request: Request; response: Response },
     slot: Lease,
@@ -62,7 +60,7 @@ export class ChatStreamService {
     this.metrics.streamsActive.inc();
     let failed = false;
     try {
-      const turn = this.chat.run(principal, plan, {
+      const turn = this.chat.run(plan, {
         mode: 'stream',
         startedAt,
         signal: AbortSignal.any([stream.signal, drain.signal]),

@@ -1,7 +1,10 @@
 import type { AgentKey } from '../agents';
+import type { ConversationOwner } from '../conversations';
 
 /** What a request asks for, resolved before any work (ids, entry agent). */
 export interface TurnPlan {
+  /** The caller, who owns the conversation (decision C1). */
+  owner: ConversationOwner;
   /** The id clients see: the request's `conversation_id` as sent, or a new UUIDv4. */
   publicId: string;
   entryAgent: AgentKey;

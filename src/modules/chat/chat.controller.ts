@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { AppException } from '../../platform/http/app-exception';
 import { CurrentPrincipal, RequireScopes, UserOnly, type Principal } from '../auth';
 import { ToolCatalog } from '../tools';
 import { ChatFailedException, ChatTurnError } from './chat.errors';
@@ -36,10 +37,10 @@ export class ChatController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<AgentChatResponse> {
     const startedAt = performance.now();
-    const plan = this.chat.plan(body);
+    const plan = this.chat.plan(principal, body);
     setRateLimitHeaders(response, await this.limits.chat(principal));
     try {
-      const result = await this.chat.run(principal, plan, { mode: 'sync', startedAt });
+      const result = await this.chat.run(plan, { mode: 'sync', startedAt });
       return {
         response: result.text,
         conversation_id: plan.publicId,
@@ -53,6 +54,7 @@ export class ChatController {
         },
       };
     } catch (error) {
+      if (error instanceof AppException) throw error;
       throw new ChatFailedException(ChatTurnError.from(error));
     }
   }
@@ -74,11 +76,11 @@ export class ChatController {
     @Res() response: Response,
   ): Promise<void> {
     const startedAt = performance.now();
-    const plan = this.chat.plan(body);
+    const plan = this.chat.plan(principal, body);
     setRateLimitHeaders(response, await this.limits.streamStart(principal));
     const slot = await this.limits.streamSlot(principal);
     try {
-      await this.streams.serve(principal, plan, { request, response }, slot, startedAt);
+      await this.streams.serve(plan, { request, response }, slot, startedAt);
     } finally {
       await slot.release();
     }

@@ -68,11 +68,13 @@ export class ChatService {
   }
 
   /**
-   * Validates the message length and resolves ids and the entry agent. An unknown `agent_type`
+   * Resolves the caller's ownership, validates the message length and resolves ids and the
+   * entry agent, all before any work or any byte of a stream. An unknown `agent_type`
    * falls back to `triage` (reference behaviour, parity test 11.10 item 3); only the resolved
    * key is ever stored.
    */
-  plan(request: AgentChatRequest): TurnPlan {
+  plan(principal: Principal, request: AgentChatRequest): TurnPlan {
+    const owner = conversationOwnerOf(principal);
     const max = this.config.CHAT_MAX_MESSAGE_CHARS;
     if (request.message.length > max) {
       throw new RequestValidationException([
@@ -87,6 +89,7 @@ export class ChatService {
     }
     const requested = request.agent_type ?? DEFAULT_AGENT;
     return {
+      owner,
       publicId: request.conversation_id ? request.conversation_id : randomUUID(),
       entryAgent: isAgentKey(requested) ? requested : DEFAULT_AGENT,
       message: request.message,
@@ -95,9 +98,9 @@ export class ChatService {
   }
 
   /** Runs one turn; throws `ChatTurnError` (stable code) when it fails. */
-  async run(principal: Principal, plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
+  async run(plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
     const startedAt = options.startedAt ?? performance.now();
-    const owner = conversationOwnerOf(principal);
+    const owner = plan.owner;
     let turn: OpenTurn;
     try {
       turn = await this.transcript.begin(owner, plan.publicId, plan.entryAgent, {
@@ -142,7 +145,10 @@ export class ChatService {
     }
     const failure = runError
       ? ChatTurnError.from(runError)
-      : new ChatTurnError(ChatErrorCode.PersistenceFailed, persistError);
+      : new ChatTurnError(
+          persistError ? ChatErrorCode.PersistenceFailed : ChatErrorCode.Internal,
+          persistError,
+        );
     throw this.failure(failure, plan, options);
   }
 

@@ -1,4 +1,4 @@
-import { createTestUser, type TestUser } from '../../support/auth-fixtures';
+import { createTestUser, signAccessToken, type TestUser } from '../../support/auth-fixtures';
 import {
   startOpenAIFake,
   startTavilyFake,
@@ -182,6 +182,33 @@ describe('agents and tools', () => {
         agent_used: 'data_analyst',
         handoff_occurred: true,
       });
+    });
+
+    it('lets service accounts read the catalogs but not chat or conversations', async () => {
+      const token = await signAccessToken(t, {
+        ...user,
+        emailVerified: true,
+        extraClaims: {
+          sub: 'service-account:analytics',
+          scope: 'tools:read conversations:read conversations:write',
+        },
+      });
+      const auth = `Bearer ${token}`;
+      await t.http.get('/api/v1/agents').set('Authorization', auth).expect(200);
+      const status = await t.http
+        .get('/api/v1/agents/triage/status')
+        .set('Authorization', auth)
+        .expect(200);
+      expect(status.body.name).toBe('triage');
+      await t.http.get('/api/v1/tools').set('Authorization', auth).expect(200);
+      for (const call of [
+        t.http.post('/api/v1/chat').send({ message: 'hi' }),
+        t.http.post('/api/v1/chat/stream').send({ message: 'hi' }),
+        t.http.get('/api/v1/conversations'),
+      ]) {
+        const response = await call.set('Authorization', auth).expect(401);
+        expect(response.body.message).toBe('Token subject must reference a user account.');
+      }
     });
 
     it('answers the current time through the time tool', async () => {
