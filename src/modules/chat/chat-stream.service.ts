@@ -45,7 +45,8 @@ export class ChatStreamService {
     startedAt: number,
   ): Promise<void> {
     const frames = new ChatFrames(plan.publicId);
-    const drain = new AbortController();
+    // Aborted by a client disconnect (the stream's signal) or by a server drain.
+    const cancel = new AbortController();
     let settled: Promise<unknown> = Promise.resolve();
     const stream = this.sse.open(http.request, http.response, {
       name: 'chat',
@@ -53,17 +54,19 @@ export class ChatStreamService {
       onShutdown: async (open) => {
         const code = ChatErrorCode.ServerShuttingDown;
         await open.send(frames.error(code, chatErrorMessage(code)));
-        drain.abort();
+        cancel.abort();
         await settleWithin(settled, SHUTDOWN_SETTLE_MS);
       },
     });
+    const onClose = () => cancel.abort();
+    stream.signal.addEventListener('abort', onClose, { once: true });
     this.metrics.streamsActive.inc();
     let failed = false;
     try {
       const turn = this.chat.run(plan, {
         mode: 'stream',
         startedAt,
-        signal: AbortSignal.any([stream.signal, drain.signal]),
+        signal: cancel.signal,
         onDelta: (delta, agent) => stream.send(frames.chunk(delta, agent)),
       });
       settled = turn.catch(() => undefined);
@@ -76,6 +79,7 @@ export class ChatStreamService {
     } finally {
       // Free the slot before the last byte, so a client that reconnects at once is not refused.
       await slot.release();
+      stream.signal.removeEventListener('abort', onClose);
       stream.end(failed ? 'error' : 'completed');
       this.metrics.streamsActive.dec();
       this.metrics.streamDuration.observe(MetricsService.secondsSince(startedAt));

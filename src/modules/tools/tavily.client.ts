@@ -65,8 +65,29 @@ export class TavilyClient {
   }
 
   private async once(params: TavilySearchParams, signal?: AbortSignal): Promise<TavilyResponse> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+    // One controller for the attempt, fired by its timeout or by the run's signal.
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, this.options.timeoutMs);
+    const onAbort = () => attempt.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.request(params, attempt.signal, () => timedOut, signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async request(
+    params: TavilySearchParams,
+    combined: AbortSignal,
+    timedOut: () => boolean,
+    signal?: AbortSignal,
+  ): Promise<TavilyResponse> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.options.baseUrl.replace(/\/+$/, '')}/search`, {
@@ -87,7 +108,7 @@ export class TavilyClient {
         signal: combined,
       });
     } catch (error) {
-      if (timeout.aborted) throw new TavilyError('request timed out', true);
+      if (timedOut()) throw new TavilyError('request timed out', true);
       if (signal?.aborted) throw error;
       throw new TavilyError('network error', true);
     }
@@ -99,7 +120,9 @@ export class TavilyClient {
     let payload: unknown;
     try {
       payload = await response.json();
-    } catch {
+    } catch (error) {
+      if (timedOut()) throw new TavilyError('request timed out', true);
+      if (signal?.aborted) throw error;
       throw new TavilyError('invalid JSON from Tavily', false);
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
