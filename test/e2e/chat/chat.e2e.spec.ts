@@ -243,6 +243,29 @@ describe.each([
     expect(JSON.stringify(fake.lastRequest()?.body)).toContain('one two');
   });
 
+  it('refuses a second concurrent stream with the concurrency 429 and a short Retry-After', async () => {
+    fake.enqueueText('slow and steady wins', { chunkDelayMs: 60 });
+    let firstFrame: () => void = () => undefined;
+    const opened = new Promise<void>((resolve) => (firstFrame = resolve));
+    const first = postStream(
+      t.url,
+      user.authorization,
+      { message: 'first stream' },
+      { onFrame: () => firstFrame() },
+    );
+    await opened;
+    const second = await postStream(t.url, user.authorization, { message: 'second stream' });
+    expect(second.status).toBe(429);
+    const retryAfter = Number(second.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(5);
+    expect(second.body).toMatchObject({
+      message: `Rate limit exceeded (chat_stream_concurrency). Retry after ${retryAfter}s.`,
+    });
+    const done = await first;
+    expect(done.text).toBe('slow and steady wins');
+  });
+
   it('forgets a deleted conversation: the same id starts without earlier context', async () => {
     const id = `memory-thread-${flavor}`;
     fake.enqueueText('Noted: the code word is pelican.');
