@@ -2,6 +2,7 @@
  * The webhooks module's public surface: the module, and what the CLI and the benchmark use.
  */
 export { WebhooksModule } from './webhooks.module';
+export { WebhookDispatchModule } from './webhook-dispatch.module';
 export { WebhookErrorCode, WebhookException } from './webhooks.errors';
 export { WebhookIntakeService, type IntakeResult } from './intake/webhook-intake.service';
 export { StripeEventDispatcher, type DispatchResult } from './dispatch/stripe-event.dispatcher';

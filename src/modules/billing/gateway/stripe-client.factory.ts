@@ -13,7 +13,9 @@ export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
 export function createStripeClient(config: AppConfig): Stripe {
   const base = config.STRIPE_API_BASE_URL ? new URL(config.STRIPE_API_BASE_URL) : undefined;
   const protocol = base?.protocol === 'http:' ? 'http' : 'https';
-  return new Stripe(config.STRIPE_SECRET_KEY ?? '', {
+  // stripe-node refuses to construct without a key; the gateway answers `config_missing`
+  // before any call when none is configured (the CLI runs without billing settings).
+  return new Stripe(config.STRIPE_SECRET_KEY || 'sk_unconfigured', {
     apiVersion: config.STRIPE_API_VERSION as Stripe.LatestApiVersion,
     maxNetworkRetries: 0,
     timeout: Math.round(config.STRIPE_TIMEOUT_SECONDS * 1000),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
+import { AppConfig } from '../../../platform/config/app-config';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { MetricsService } from '../../../platform/observability/metrics.service';
 import { BillingMetrics } from '../billing.metrics';
@@ -67,6 +68,7 @@ export class StripeGateway {
     @Inject(STRIPE_CLIENT) private readonly stripe: Stripe,
     private readonly api: StripeApi,
     private readonly metrics: BillingMetrics,
+    private readonly config: AppConfig,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('anything-agents.services.payment_gateway');
@@ -296,6 +298,14 @@ export class StripeGateway {
     const logContext = { ...fields, ...withoutNulls(context) };
     this.log.info(logContext, `Stripe gateway ${operation} started`);
     try {
+      if (!this.config.STRIPE_SECRET_KEY) {
+        throw new PaymentGatewayError(
+          operation,
+          'config',
+          'config_missing',
+          'STRIPE_SECRET_KEY is not configured.',
+        );
+      }
       const result = await work();
       this.observe(operation, planCode, 'success', startedAt);
       this.log.info(
