@@ -29,3 +29,12 @@ export {
 } from './users/user-provisioning.service';
 export { UserAccountService } from './users/user-account.service';
 export { SessionRevocationService } from './sessions/session-revocation.service';
+// Key lifecycle, JWKS and service-account signing for the operator CLI (keys, jwks, tokens).
+export { KeyRotationService, KeyRotationError } from './keys/key-rotation.service';
+export { JwksService } from './keys/jwks.service';
+export { VaultTransitClient } from './service-accounts/vault-transit.client';
+export {
+  buildVaultEnvelope,
+  encodeVaultEnvelope,
+  vaultSignedHeaders,
+} from './service-accounts/vault-signed-request';

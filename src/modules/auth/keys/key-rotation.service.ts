@@ -68,6 +68,10 @@ export class KeyRotationService {
     this.log = loggers.get('auth.keys');
   }
 
+  get backend(): 'file' | 'secret-manager' {
+    return this.keyset.backend;
+  }
+
   /** Seconds a retired key must keep verifying. */
   overlapSeconds(): number {
     const longestMinutes = Math.max(

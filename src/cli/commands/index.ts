@@ -1,0 +1,38 @@
+import type { Provider } from '@nestjs/common';
+import { DoctorChecks } from './doctor/doctor-checks.service';
+import { DoctorCommand } from './doctor/doctor.command';
+import { JwksPrintCommand } from './jwks/jwks-print.command';
+import { JwksCommand } from './jwks/jwks.command';
+import { KeysListCommand } from './keys/keys-list.command';
+import { KeysPruneCommand } from './keys/keys-prune.command';
+import { KeysRotateCommand } from './keys/keys-rotate.command';
+import { KeysCommand } from './keys/keys.command';
+import { MigrateDownCommand } from './migrate/migrate-down.command';
+import { MigrateStatusCommand } from './migrate/migrate-status.command';
+import { MigrateUpCommand } from './migrate/migrate-up.command';
+import { MigrateCommand } from './migrate/migrate.command';
+import { ServiceAccountIssueClient } from './tokens/service-account-issue.client';
+import { TokensIssueServiceAccountCommand } from './tokens/tokens-issue-service-account.command';
+import { TokensCommand } from './tokens/tokens.command';
+
+/**
+ * Every command class (group commands and their subcommands are all providers) and the helpers
+ * they inject. Append new commands here; see the comment on `CliModule`.
+ */
+export const CLI_COMMANDS: Provider[] = [
+  KeysCommand,
+  KeysRotateCommand,
+  KeysListCommand,
+  KeysPruneCommand,
+  JwksCommand,
+  JwksPrintCommand,
+  TokensCommand,
+  TokensIssueServiceAccountCommand,
+  ServiceAccountIssueClient,
+  MigrateCommand,
+  MigrateUpCommand,
+  MigrateDownCommand,
+  MigrateStatusCommand,
+  DoctorCommand,
+  DoctorChecks,
+];

@@ -1,0 +1,17 @@
+import { Command } from 'nest-commander';
+import { CliGroupCommand } from '../../cli-command';
+import { CliIo } from '../../cli-io';
+import { KeysListCommand } from './keys-list.command';
+import { KeysPruneCommand } from './keys-prune.command';
+import { KeysRotateCommand } from './keys-rotate.command';
+
+@Command({
+  name: 'keys',
+  description: 'Signing keys: rotate, list, prune (see docs/key-rotation.md)',
+  subCommands: [KeysRotateCommand, KeysListCommand, KeysPruneCommand],
+})
+export class KeysCommand extends CliGroupCommand {
+  constructor(io: CliIo) {
+    super(io);
+  }
+}
