@@ -5,6 +5,7 @@ import type { AppConfig } from '../platform/config/app-config';
 import { PlatformModule } from '../platform/platform.module';
 import { CliIo } from './cli-io';
 import { CLI_COMMANDS } from './commands';
+import { StripeEventsCliModule } from './commands/stripe-events.module';
 
 /**
  * The operator CLI (`npm run cli -- <command>`, or the `anything-agents` bin): the same config,
@@ -19,9 +20,9 @@ import { CLI_COMMANDS } from './commands';
  *    `io.out`/`io.json`; throw an `Error` to fail (`error: <message>`, exit code 1). Options are
  *    `@Option({ flags: '--limit <n>' })` methods that parse the raw string.
  * 2. Append the class(es) to `CLI_COMMANDS` in `src/cli/commands/index.ts`.
- * 3. If the command needs another feature module's services, add that module to `imports`
- *    below (it must export them) — e.g. `...(config.ENABLE_BILLING ? [BillingModule,
- *    WebhooksModule] : [])` — and keep background workers off in the CLI.
+ * 3. If the command needs another feature module's services, add a module that exports them
+ *    to `imports` below — one that starts no background worker (a one-shot command must not),
+ *    like `StripeEventsCliModule` (webhook dispatch core without intake or retry worker).
  * 4. Test it in `test/integration/cli/` with `runCommand()` from `cli-harness.ts` there
  *    (CommandTestFactory with `cliRunnerOptions`), asserting the output and `io.exitCode`.
  */
@@ -30,7 +31,7 @@ export class CliModule {
   static forRoot(config: AppConfig, logger: Logger, io: CliIo): DynamicModule {
     return {
       module: CliModule,
-      imports: [PlatformModule.forRoot(config, logger), AuthModule],
+      imports: [PlatformModule.forRoot(config, logger), AuthModule, StripeEventsCliModule],
       providers: [{ provide: CliIo, useValue: io }, ...CLI_COMMANDS],
     };
   }

@@ -11,6 +11,7 @@ import { MigrateDownCommand } from './migrate/migrate-down.command';
 import { MigrateStatusCommand } from './migrate/migrate-status.command';
 import { MigrateUpCommand } from './migrate/migrate-up.command';
 import { MigrateCommand } from './migrate/migrate.command';
+import { STRIPE_EVENTS_COMMANDS } from './stripe-events.command';
 import { ServiceAccountIssueClient } from './tokens/service-account-issue.client';
 import { TokensIssueServiceAccountCommand } from './tokens/tokens-issue-service-account.command';
 import { TokensCommand } from './tokens/tokens.command';
@@ -35,4 +36,5 @@ export const CLI_COMMANDS: Provider[] = [
   MigrateStatusCommand,
   DoctorCommand,
   DoctorChecks,
+  ...STRIPE_EVENTS_COMMANDS,
 ];
