@@ -15,6 +15,10 @@ import { STRIPE_EVENTS_COMMANDS } from './stripe-events.command';
 import { ServiceAccountIssueClient } from './tokens/service-account-issue.client';
 import { TokensIssueServiceAccountCommand } from './tokens/tokens-issue-service-account.command';
 import { TokensCommand } from './tokens/tokens.command';
+import { PasswordPrompt } from './users/password-prompt';
+import { UserSeedService } from './users/user-seed.service';
+import { UsersSeedCommand } from './users/users-seed.command';
+import { UsersCommand } from './users/users.command';
 
 /**
  * Every command class (group commands and their subcommands are all providers) and the helpers
@@ -30,6 +34,10 @@ export const CLI_COMMANDS: Provider[] = [
   TokensCommand,
   TokensIssueServiceAccountCommand,
   ServiceAccountIssueClient,
+  UsersCommand,
+  UsersSeedCommand,
+  UserSeedService,
+  PasswordPrompt,
   MigrateCommand,
   MigrateUpCommand,
   MigrateDownCommand,

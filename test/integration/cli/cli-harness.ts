@@ -35,7 +35,11 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
  * Runs one CLI command in-process through nest-commander's CommandTestFactory, with the same
  * module and runner options as the real entry point; returns the exit code and output.
  */
-export async function runCommand(args: string[], env: Env): Promise<CommandResult> {
+export async function runCommand(
+  args: string[],
+  env: Env,
+  overrides: [token: unknown, value: unknown][] = [],
+): Promise<CommandResult> {
   const io = new CapturingCliIo();
   const logs: Record<string, unknown>[] = [];
   const config = cliConfig(loadConfig(env, { readDotenvFiles: false }), args, env);
@@ -51,10 +55,12 @@ export async function runCommand(args: string[], env: Env): Promise<CommandResul
       },
     }),
   });
-  const module = await CommandTestFactory.createTestingCommand(
+  const builder = CommandTestFactory.createTestingCommand(
     { imports: [CliModule.forRoot(config, logger, io)] },
     cliRunnerOptions(io),
-  ).compile();
+  );
+  for (const [token, value] of overrides) builder.overrideProvider(token).useValue(value);
+  const module = await builder.compile();
   try {
     await CommandTestFactory.run(module, args);
   } catch (error) {

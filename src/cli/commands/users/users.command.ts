@@ -1,0 +1,11 @@
+import { Command } from 'nest-commander';
+import { CliGroupCommand } from '../../cli-command';
+import { CliIo } from '../../cli-io';
+import { UsersSeedCommand } from './users-seed.command';
+
+@Command({ name: 'users', description: 'Human users', subCommands: [UsersSeedCommand] })
+export class UsersCommand extends CliGroupCommand {
+  constructor(io: CliIo) {
+    super(io);
+  }
+}
