@@ -121,9 +121,9 @@ describe('billing SSE stream (spec billing 1.9, 6, decision B3)', () => {
   });
 
   it('serves a subscriber on one instance with events published by another', async () => {
-    const owner = await createTestUser(app1, { role: 'owner' });
-    const token = await createTestUser(app2, { role: 'admin', tenantId: owner.tenantId });
-    const onApp2 = await connect(app2, token);
+    // The tenant lives in app2's database; app1 only publishes to the shared Redis.
+    const owner = await createTestUser(app2, { role: 'admin' });
+    const onApp2 = await connect(app2, owner);
     expect(onApp2.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const id = await publish(app1, owner.tenantId, 'active');

@@ -3,7 +3,7 @@ import { DispatchRetryWorker } from '../../../src/modules/webhooks';
 import { BillingSyncHandler } from '../../../src/modules/webhooks/handlers/billing-sync.handler';
 import { createTestUser } from '../../support/auth-fixtures';
 import type { StripeFake } from '../../support/fakes';
-import { startTestApp, type TestApp } from '../../support/test-app';
+import { startTestApp, usingRealPostgres, type TestApp } from '../../support/test-app';
 import { billingEnv, PRICE_MAP, startBillingStripeFake, waitFor } from '../billing/billing-kit';
 import {
   event,
@@ -25,6 +25,9 @@ const WORKER_ENV = {
   BILLING_RETRY_BATCH_SIZE: '2',
   BILLING_DISPATCH_LEASE_SECONDS: '5',
 };
+
+/** Several app instances share one database only on a real Postgres (embedded is per app). */
+const itShared = usingRealPostgres() ? it : it.skip;
 
 describe('dispatch retry worker (spec billing 5.2-5.3, decisions B2 and P12)', () => {
   let stripe: StripeFake;
@@ -146,7 +149,7 @@ describe('dispatch retry worker (spec billing 5.2-5.3, decisions B2 and P12)', (
     expect(dead).toMatchObject({ attempts: 1, last_error: 'Event carries no invoice object' });
   });
 
-  it('never dispatches one row twice with two instances running the worker', async () => {
+  itShared('never dispatches one row twice with two instances running the worker', async () => {
     const handlers = [a.app.get(BillingSyncHandler), b.app.get(BillingSyncHandler)];
     const spies = handlers.map((handler) => jest.spyOn(handler, 'apply'));
     try {
@@ -179,46 +182,49 @@ describe('dispatch retry worker (spec billing 5.2-5.3, decisions B2 and P12)', (
     }
   });
 
-  it('dispatches events stored before a crash and recovers stuck rows after a restart', async () => {
-    // The running instances stop working: only the restarted one may pick these rows up.
-    await a.app.get(DispatchRetryWorker).beforeApplicationShutdown();
-    await b.app.get(DispatchRetryWorker).beforeApplicationShutdown();
-    const orphanTenant = await newTenant();
-    const pendingTenant = await newTenant();
-    const stuckTenant = await newTenant();
-    // Stored, then the process died: no dispatch row / a pending one / one stuck in progress.
-    const orphan = event(
-      'customer.subscription.created',
-      subscriptionObject({ tenantId: orphanTenant, priceId: PRICE_MAP.pro }),
-    );
-    const pending = event(
-      'customer.subscription.created',
-      subscriptionObject({ tenantId: pendingTenant }),
-    );
-    const stuck = event(
-      'customer.subscription.created',
-      subscriptionObject({ tenantId: stuckTenant }),
-    );
-    await storeEvent(orphan, null);
-    await storeEvent(pending, { status: 'pending' });
-    await storeEvent(stuck, { status: 'in_progress', attempts: 1, leaseExpired: true });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await subscriptionOf(a, orphanTenant)).toBeUndefined();
+  itShared(
+    'dispatches events stored before a crash and recovers stuck rows after a restart',
+    async () => {
+      // The running instances stop working: only the restarted one may pick these rows up.
+      await a.app.get(DispatchRetryWorker).beforeApplicationShutdown();
+      await b.app.get(DispatchRetryWorker).beforeApplicationShutdown();
+      const orphanTenant = await newTenant();
+      const pendingTenant = await newTenant();
+      const stuckTenant = await newTenant();
+      // Stored, then the process died: no dispatch row / a pending one / one stuck in progress.
+      const orphan = event(
+        'customer.subscription.created',
+        subscriptionObject({ tenantId: orphanTenant, priceId: PRICE_MAP.pro }),
+      );
+      const pending = event(
+        'customer.subscription.created',
+        subscriptionObject({ tenantId: pendingTenant }),
+      );
+      const stuck = event(
+        'customer.subscription.created',
+        subscriptionObject({ tenantId: stuckTenant }),
+      );
+      await storeEvent(orphan, null);
+      await storeEvent(pending, { status: 'pending' });
+      await storeEvent(stuck, { status: 'in_progress', attempts: 1, leaseExpired: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await subscriptionOf(a, orphanTenant)).toBeUndefined();
 
-    const restarted = await startTestApp({ env: billingEnv(stripe, WORKER_ENV) });
-    try {
-      await settled(restarted, orphan.id);
-      await settled(restarted, pending.id);
-      const [recovered] = await settled(restarted, stuck.id);
-      expect(recovered.attempts).toBe(2);
-      expect(await subscriptionOf(restarted, orphanTenant)).toMatchObject({
-        plan_code: 'pro',
-        status: 'active',
-      });
-      expect(await subscriptionOf(restarted, pendingTenant)).toBeDefined();
-      expect(await subscriptionOf(restarted, stuckTenant)).toBeDefined();
-    } finally {
-      await restarted.close();
-    }
-  });
+      const restarted = await startTestApp({ env: billingEnv(stripe, WORKER_ENV) });
+      try {
+        await settled(restarted, orphan.id);
+        await settled(restarted, pending.id);
+        const [recovered] = await settled(restarted, stuck.id);
+        expect(recovered.attempts).toBe(2);
+        expect(await subscriptionOf(restarted, orphanTenant)).toMatchObject({
+          plan_code: 'pro',
+          status: 'active',
+        });
+        expect(await subscriptionOf(restarted, pendingTenant)).toBeDefined();
+        expect(await subscriptionOf(restarted, stuckTenant)).toBeDefined();
+      } finally {
+        await restarted.close();
+      }
+    },
+  );
 });
