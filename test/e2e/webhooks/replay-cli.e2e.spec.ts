@@ -2,19 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestingModule } from '@nestjs/testing';
-import { CommandTestFactory } from 'nest-commander-testing';
-import pino from 'pino';
-import { CapturingCliIo, CliIo } from '../../../src/cli/cli-io';
-import { cliRunnerOptions } from '../../../src/cli/cli-options';
-import { STRIPE_EVENTS_COMMANDS } from '../../../src/cli/commands/stripe-events.command';
-import { StripeEventsCliModule } from '../../../src/cli/commands/stripe-events.module';
 import { StripeEventsPrompt } from '../../../src/cli/commands/stripe-events.prompt';
-import { loadConfig } from '../../../src/platform/config/load-config';
-import { PlatformModule } from '../../../src/platform/platform.module';
+import { cliEnv, runCommand, type CommandResult } from '../../integration/cli/cli-harness';
 import { createTestUser, type TestUser } from '../../support/auth-fixtures';
 import type { StripeFake } from '../../support/fakes';
-import { baseTestEnv, startTestApp, usingRealPostgres, type TestApp } from '../../support/test-app';
+import { startTestApp, usingRealPostgres, type TestApp } from '../../support/test-app';
 import { billingEnv, startBillingStripeFake } from '../billing/billing-kit';
 import {
   dispatchesOf,
@@ -26,8 +18,7 @@ import {
   subscriptionOf,
 } from './webhook-kit';
 
-interface CliRun {
-  io: CapturingCliIo;
+interface CliRun extends CommandResult {
   lines: string[];
   prompts: number;
 }
@@ -56,45 +47,26 @@ describeShared(
     });
 
     /**
-     * Runs one CLI invocation in-process the way the CLI entry does (the CLI root module's
-     * providers: CliIo and the commands; imports: the platform and StripeEventsCliModule), with a
-     * capturing CliIo and a scripted confirmation answer.
+     * One CLI invocation in-process through the real CLI root module (the CLI harness), with a
+     * scripted answer to the confirmation prompt.
      */
     async function cli(args: string[], answer = true): Promise<CliRun> {
+      let prompts = 0;
+      const prompt = {
+        confirm: () => {
+          prompts += 1;
+          return Promise.resolve(answer);
+        },
+      };
       // The operator's environment: the app's Stripe settings (the price map resolves plans);
       // ENABLE_BILLING is not required (reference: `replay_events.py` runs without it).
-      const config = loadConfig(
-        {
-          ...baseTestEnv(keyDir),
-          ...billingEnv(stripe),
-          ENABLE_BILLING: undefined,
-          REDIS_KEY_PREFIX: t.redisKeyPrefix,
-          LOG_LEVEL: 'silent',
-        },
-        { readDotenvFiles: false },
-      );
-      const io = new CapturingCliIo();
-      let prompts = 0;
-      const module: TestingModule = await CommandTestFactory.createTestingCommand(
-        {
-          imports: [
-            PlatformModule.forRoot(config, pino({ level: 'silent' })),
-            StripeEventsCliModule,
-          ],
-          providers: [{ provide: CliIo, useValue: io }, ...STRIPE_EVENTS_COMMANDS],
-        },
-        cliRunnerOptions(io),
-      )
-        .overrideProvider(StripeEventsPrompt)
-        .useValue({
-          confirm: () => {
-            prompts += 1;
-            return Promise.resolve(answer);
-          },
-        })
-        .compile();
-      await CommandTestFactory.run(module, args);
-      return { io, lines: io.output.split('\n').filter(Boolean), prompts };
+      const env = cliEnv(keyDir, {
+        ...billingEnv(stripe),
+        ENABLE_BILLING: undefined,
+        REDIS_KEY_PREFIX: t.redisKeyPrefix,
+      });
+      const result = await runCommand(args, env, [[StripeEventsPrompt, prompt]]);
+      return { ...result, lines: result.stdout.split('\n').filter(Boolean), prompts };
     }
 
     async function failedInvoice(owner: TestUser) {
@@ -164,7 +136,7 @@ describeShared(
       expect(io.prompts).toBe(1);
       expect(io.lines).toContain(`  ${failed.row.id} (handler=invoice_sync)`);
       expect(io.lines.filter((line) => line.startsWith('Replayed dispatch'))).toHaveLength(2);
-      expect(io.io.exitCode).toBe(0);
+      expect(io.code).toBe(0);
       expect((await dispatchesOf(t, failed.fixture.id))[0].status).toBe('completed');
       expect((await dispatchesOf(t, dead.fixture.id))[0].status).toBe('completed');
     });
@@ -240,14 +212,14 @@ describeShared(
           new RegExp(`^Failed to replay dispatch ${failed.row.id} .*has no subscription`),
         ),
       ]);
-      expect(io.io.exitCode).toBe(1);
-      expect(io.io.errors).toBe('error: 1 of 1 replay(s) failed\n');
+      expect(io.code).toBe(1);
+      expect(io.stderr).toBe('error: 1 of 1 replay(s) failed\n');
 
       const nothing = await cli(['stripe-events', 'replay']);
-      expect(nothing.io.errors).toBe(
+      expect(nothing.stderr).toBe(
         'error: Provide --dispatch-id, --event-id, or --status for replay.\n',
       );
-      expect(nothing.io.exitCode).toBe(1);
+      expect(nothing.code).toBe(1);
     });
   },
 );
