@@ -54,12 +54,18 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
       logger: new PinoNestLogger(logger.child({ logger: 'nest' })),
       abortOnError: false,
     });
+  } catch (error) {
+    // Typically Postgres unreachable (after the platform's connection retries).
+    io.fail(`startup failed: ${error instanceof Error ? error.message : String(error)}`);
+    return io.exitCode;
+  }
+  try {
     const argv = args.length === 0 ? ['--help'] : args;
     await app.get(CommandRunnerService).run(['node', CLI_NAME, ...argv]);
   } catch (error) {
     io.fail(error);
   } finally {
-    await app?.close().catch((error: unknown) => io.fail(error));
+    await app.close().catch((error: unknown) => io.fail(error));
   }
   return io.exitCode;
 }
