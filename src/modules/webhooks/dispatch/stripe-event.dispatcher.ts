@@ -35,6 +35,8 @@ export interface DispatchResult {
 class LeaseLost extends Error {}
 
 const DRAIN_TIMEOUT_MS = 10_000;
+const IMMEDIATE_CONCURRENCY = 8;
+const IMMEDIATE_QUEUE_LIMIT = 10_000;
 
 export function toEventContext(
   event: Pick<
@@ -65,6 +67,9 @@ export function toEventContext(
 export class StripeEventDispatcher implements BeforeApplicationShutdown {
   private readonly log: Logger;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly queue: string[] = [];
+  private active = 0;
+  private draining = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -79,16 +84,34 @@ export class StripeEventDispatcher implements BeforeApplicationShutdown {
     this.log = loggers.get('anything-agents.services.stripe_dispatcher');
   }
 
-  /** Dispatches a stored event right after the 2xx went out, without holding the response. */
+  /**
+   * Dispatches a stored event right after the 2xx went out, without holding the response. At
+   * most IMMEDIATE_CONCURRENCY run at once (a burst must not starve intake of connections); a
+   * backlog beyond IMMEDIATE_QUEUE_LIMIT stays pending in the database for the retry worker.
+   */
   dispatchSoon(eventRowId: string): void {
-    const task: Promise<unknown> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.dispatchEvent(eventRowId))
-      .catch((error: unknown) => {
-        // The rows stay pending; the retry worker (any replica) picks them up.
-        this.log.error({ err: error, event_row_id: eventRowId }, 'Immediate dispatch failed');
-      })
-      .finally(() => this.inFlight.delete(task));
-    this.inFlight.add(task);
+    if (this.draining || this.queue.length >= IMMEDIATE_QUEUE_LIMIT) return;
+    this.queue.push(eventRowId);
+    // After the current tick: the 2xx goes out before the dispatch competes for connections.
+    setImmediate(() => this.pump());
+  }
+
+  private pump(): void {
+    while (!this.draining && this.active < IMMEDIATE_CONCURRENCY && this.queue.length > 0) {
+      const eventRowId = this.queue.shift() as string;
+      this.active += 1;
+      const task: Promise<unknown> = this.dispatchEvent(eventRowId)
+        .catch((error: unknown) => {
+          // The rows stay pending; the retry worker (any replica) picks them up.
+          this.log.error({ err: error, event_row_id: eventRowId }, 'Immediate dispatch failed');
+        })
+        .finally(() => {
+          this.active -= 1;
+          this.inFlight.delete(task);
+          this.pump();
+        });
+      this.inFlight.add(task);
+    }
   }
 
   /** Claims and runs the event's pending rows (rows another worker holds are left to it). */
@@ -123,8 +146,11 @@ export class StripeEventDispatcher implements BeforeApplicationShutdown {
     }
   }
 
-  /** Waits (bounded) for dispatches started right after intake before the pools close. */
+  /** Waits (bounded) for immediate dispatches in progress before the pools close. */
   async beforeApplicationShutdown(): Promise<void> {
+    // Queued events stay pending in the database: another replica's worker takes them.
+    this.draining = true;
+    this.queue.length = 0;
     if (this.inFlight.size === 0) return;
     await Promise.race([
       Promise.allSettled([...this.inFlight]),
