@@ -5,6 +5,7 @@ import { JwksPrintCommand } from './jwks/jwks-print.command';
 import { JwksCommand } from './jwks/jwks.command';
 import { KeysListCommand } from './keys/keys-list.command';
 import { KeysPruneCommand } from './keys/keys-prune.command';
+import { KeysRevokeCommand } from './keys/keys-revoke.command';
 import { KeysRotateCommand } from './keys/keys-rotate.command';
 import { KeysCommand } from './keys/keys.command';
 import { MigrateDownCommand } from './migrate/migrate-down.command';
@@ -29,6 +30,7 @@ export const CLI_COMMANDS: Provider[] = [
   KeysRotateCommand,
   KeysListCommand,
   KeysPruneCommand,
+  KeysRevokeCommand,
   JwksCommand,
   JwksPrintCommand,
   TokensCommand,

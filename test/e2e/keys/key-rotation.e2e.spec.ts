@@ -136,4 +136,23 @@ describe('key rotation with overlap (decision A4)', () => {
       .send({ refresh_token: before.refresh_token })
       .expect(401);
   });
+
+  it('revokes a compromised retired key at once, and refuses to revoke the active key', async () => {
+    const rotation = a.app.get(KeyRotationService);
+    const user = await createTestUser(a);
+    const leaked = decodeProtectedHeader(user.accessToken).kid as string;
+    await rotation.rotate();
+    await a.http.get('/api/v1/auth/me').set('Authorization', user.authorization).expect(200);
+    await expect(rotation.revoke((await rotation.list())[0].kid)).rejects.toThrow(
+      /is the active key/,
+    );
+    expect(await rotation.revoke(leaked)).toEqual({ revoked: leaked, replaced_next: null });
+    await a.http.get('/api/v1/auth/me').set('Authorization', user.authorization).expect(401);
+    const jwks = await a.http.get('/.well-known/jwks.json').expect(200);
+    expect((jwks.body.keys as { kid: string }[]).map((k) => k.kid)).not.toContain(leaked);
+    const next = (await rotation.list()).find((k) => k.status === 'next')?.kid as string;
+    const replaced = await rotation.revoke(next);
+    expect(replaced.replaced_next).not.toBe(next);
+    await expect(rotation.revoke('no-such-kid')).rejects.toThrow(/no key 'no-such-kid'/);
+  });
 });

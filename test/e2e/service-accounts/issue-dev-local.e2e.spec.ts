@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { IssuanceRateLimiter } from '../../../src/modules/auth/service-accounts/issuance-rate-limiter';
 import { newRedisKeyPrefix, startTestApp, type TestApp } from '../../support/test-app';
 
 interface TokenRow {
@@ -218,5 +219,36 @@ describe('service-account issuance rate limits are shared by every replica', () 
       .set('Authorization', 'Bearer dev-local')
       .send({ account: 'billing-worker', scopes: ['billing:read'], tenant_id: randomUUID() })
       .expect(201);
+  });
+});
+
+describe('the global service-account issuance limit', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses the 31st issuance within a minute across accounts', async () => {
+    const limiter = t.app.get(IssuanceRateLimiter);
+    for (let i = 0; i < 30; i += 1) await limiter.hit(`account-${i % 6}`);
+    await expect(limiter.hit('account-6')).rejects.toMatchObject({
+      message: 'Global service-account issuance rate limit exceeded. Retry later.',
+    });
+    await expect(limiter.hit('account-6')).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('publishes the issuance and exchange operations in the OpenAPI document', async () => {
+    const openapi = await t.http.get('/openapi.json').expect(200);
+    const paths = openapi.body.paths as Record<string, Record<string, { operationId: string }>>;
+    expect(paths['/api/v1/auth/service-accounts/issue'].post.operationId).toBe(
+      'issue_service_account_token_api_v1_auth_service_accounts_issue_post',
+    );
+    expect(paths['/api/v1/auth/service-accounts/token'].post.operationId).toBe(
+      'exchange_service_account_token_api_v1_auth_service_accounts_token_post',
+    );
   });
 });

@@ -85,6 +85,22 @@ describe('CLI: keys rotate|list|prune and jwks print', () => {
     expect(stored().retired.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('revokes a retired key (exit 0) and refuses the active one (exit 1)', async () => {
+    const retired = stored().retired[stored().retired.length - 1].kid;
+    const revoked = await runCommand(['keys', 'revoke', retired], env);
+    expect(revoked.code).toBe(0);
+    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: retired, replaced_next: null });
+    expect(stored().retired.map((k) => k.kid)).not.toContain(retired);
+    const active = await runCommand(['keys', 'revoke', 'ops-key-1'], env);
+    expect(active).toMatchObject({
+      code: 1,
+      stderr: "error: 'ops-key-1' is the active key: run 'keys rotate' first\n",
+    });
+    const missing = await runCommand(['keys', 'revoke'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: missing required argument 'kid'/);
+  });
+
   it('prints the JWKS: active, next and retired public keys', async () => {
     const result = await runCommand(['jwks', 'print'], env);
     expect(result.code).toBe(0);

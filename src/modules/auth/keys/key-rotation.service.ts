@@ -127,6 +127,30 @@ export class KeyRotationService {
     return { removed: result.removed, remaining: allKids(result.doc) };
   }
 
+  /**
+   * Emergency removal of a compromised key (see docs/key-rotation.md): a retired key stops
+   * verifying now; a compromised `next` is replaced by a fresh one. The active key must be
+   * rotated away first, so signing never stops.
+   */
+  async revoke(kid: string): Promise<{ revoked: string; replaced_next: string | null }> {
+    const doc = await this.keyset.reload();
+    if (doc.active?.kid === kid) {
+      throw new KeyRotationError(`'${kid}' is the active key: run 'keys rotate' first`);
+    }
+    let replacedNext: string | null = null;
+    let next = doc.next;
+    if (doc.next?.kid === kid) {
+      next = await generateKeyMaterial();
+      replacedNext = next.kid;
+    } else if (!(doc.retired ?? []).some((key) => key.kid === kid)) {
+      throw new KeyRotationError(`no key '${kid}' in the keyset`);
+    }
+    const retired = (doc.retired ?? []).filter((key) => key.kid !== kid);
+    await this.keyset.save({ ...doc, next, retired });
+    logEvent(this.log, 'warn', 'auth.key_revoke', { kid, replaced_next: replacedNext });
+    return { revoked: kid, replaced_next: replacedNext };
+  }
+
   async list(now = new Date()): Promise<KeyListing[]> {
     const doc = await this.keyset.reload();
     const published = new Set(publishedKeys(doc, now).map((key) => key.kid));
