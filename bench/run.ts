@@ -5,10 +5,11 @@ import { cpus } from 'node:os';
 import { prepareBackends } from './lib/bench-database';
 import { formatTable } from './lib/load';
 import { authScenario } from './scenarios/auth.scenario';
+import { chatScenario } from './scenarios/chat.scenario';
 import { httpScenario } from './scenarios/http.scenario';
 import type { Scenario } from './scenarios/scenario';
 
-const SCENARIOS: Scenario[] = [httpScenario, authScenario];
+const SCENARIOS: Scenario[] = [httpScenario, authScenario, chatScenario];
 
 /**
  * `npm run bench [-- <scenario...>] [--duration=10] [--connections=50]`: each scenario starts

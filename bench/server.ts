@@ -8,6 +8,7 @@ import { loadConfig } from '../src/platform/config/load-config';
 import { createLogger } from '../src/platform/observability/logger';
 import { BenchHelloModule } from './hello.module';
 import { prepareScenarioState } from './server-state';
+import { startBenchOpenAIFake } from './lib/bench-openai-fake';
 
 @Controller('__bench')
 class MemoryController {
@@ -27,6 +28,14 @@ async function main(): Promise<void> {
   const options = JSON.parse(rawOptions ?? '{}') as Record<string, unknown>;
   let app: NestExpressApplication;
   let info: Record<string, unknown> = {};
+  if (kind === 'openai-fake') {
+    const fake = await startBenchOpenAIFake();
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'ready', url: fake.url, info: { baseURL: fake.baseURL } })}\n`,
+    );
+    process.on('SIGTERM', () => void fake.close().then(() => process.exit(0)));
+    return;
+  }
   if (kind === 'bare-nest') {
     // A plain NestJS app with one route: what the framework alone costs.
     app = await NestFactory.create<NestExpressApplication>(BenchHelloModule, { logger: false });

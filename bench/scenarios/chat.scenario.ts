@@ -1,0 +1,112 @@
+import { SLOW_PROMPT_PREFIX } from '../lib/bench-openai-fake';
+import { startServer } from '../lib/server-process';
+import { chatStream, directResponsesStream, percentile } from '../lib/sse-client';
+import type { Scenario } from './scenario';
+
+const TTFC_SAMPLES = 200;
+const CONCURRENT_STREAMS = 500;
+const ROUNDS = 3;
+
+/**
+ * Chat streaming against the OpenAI fake (in its own process): the time-to-first-chunk our stack
+ * adds over the fake's own, and 500 concurrent streams on one instance (errors and memory).
+ */
+export const chatScenario: Scenario = {
+  name: 'chat',
+  description: `added time-to-first-chunk over the OpenAI fake; ${CONCURRENT_STREAMS} concurrent streams x ${ROUNDS} rounds`,
+  async run(context) {
+    const fake = await startServer('openai-fake', {});
+    const baseURL = String(fake.info.baseURL);
+    const app = await startServer('app-with-user', {
+      ...context.backends.env,
+      OPENAI_API_KEY: 'bench',
+      OPENAI_BASE_URL: baseURL,
+      CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
+      CHAT_STREAM_CONCURRENT_LIMIT: '0',
+      DATABASE_POOL_SIZE: '20',
+    });
+    const notes: string[] = [];
+    const rows: Record<string, string | number>[] = [];
+    try {
+      const { email, password } = app.info as { email: string; password: string };
+      const login = await fetch(`${app.url}/api/v1/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      const { access_token: token } = (await login.json()) as { access_token: string };
+
+      // Sequential samples: latency without queueing.
+      for (let i = 0; i < 20; i += 1) {
+        await directResponsesStream(baseURL);
+        await chatStream(app.url, token, 'warm up');
+      }
+      const direct: number[] = [];
+      const viaApp: number[] = [];
+      let failures = 0;
+      for (let i = 0; i < TTFC_SAMPLES; i += 1) {
+        direct.push(await directResponsesStream(baseURL));
+        const outcome = await chatStream(app.url, token, `question ${i}`);
+        if (outcome.status !== 200 || !outcome.completed) failures += 1;
+        viaApp.push(outcome.firstChunkMs);
+      }
+      const added = percentile(viaApp, 50) - percentile(direct, 50);
+      rows.push(
+        {
+          run: 'TTFC straight to the OpenAI fake',
+          'p50 ms': percentile(direct, 50),
+          'p99 ms': percentile(direct, 99),
+          errors: 0,
+        },
+        {
+          run: 'TTFC through POST /api/v1/chat/stream',
+          'p50 ms': percentile(viaApp, 50),
+          'p99 ms': percentile(viaApp, 99),
+          errors: failures,
+        },
+      );
+      notes.push(
+        `added time-to-first-chunk at p50: ${added.toFixed(2)} ms (target < 5 ms), p99 added: ${(percentile(viaApp, 99) - percentile(direct, 99)).toFixed(2)} ms`,
+      );
+
+      const memory: number[] = [await app.rssMiB()];
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        const started = performance.now();
+        const outcomes = await Promise.all(
+          Array.from({ length: CONCURRENT_STREAMS }, (_, i) =>
+            chatStream(app.url, token, `${SLOW_PROMPT_PREFIX} stream ${i}`),
+          ),
+        );
+        const failed = outcomes.filter((o) => o.status !== 200 || !o.completed);
+        const errors = failed.length;
+        const reasons = [
+          ...new Set(failed.map((o) => `${o.status} ${o.error ?? 'no final frame'}`)),
+        ].slice(0, 3);
+        if (reasons.length > 0) notes.push(`round ${round} failures: ${reasons.join(' | ')}`);
+        memory.push(await app.rssMiB());
+        rows.push({
+          run: `${CONCURRENT_STREAMS} concurrent streams, round ${round}`,
+          'p50 ms': percentile(
+            outcomes.map((o) => o.totalMs),
+            50,
+          ),
+          'p99 ms': percentile(
+            outcomes.map((o) => o.totalMs),
+            99,
+          ),
+          errors,
+        });
+        notes.push(
+          `round ${round}: ${CONCURRENT_STREAMS} streams in ${Math.round(performance.now() - started)} ms, ${errors} errors, server RSS ${memory[round]} MiB`,
+        );
+      }
+      notes.push(
+        `server RSS after GC: before ${memory[0]} MiB, after rounds ${memory.slice(1).join(' / ')} MiB`,
+      );
+    } finally {
+      await app.stop();
+      await fake.stop();
+    }
+    return { results: [], notes, rows };
+  },
+};
