@@ -1,6 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { ensureBuilt } from '../../support/compiled-app';
 import { cliEnv, tempDir, type Env } from './cli-harness';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -34,10 +34,7 @@ describe('compiled CLI (package bin, child process)', () => {
   let env: Env;
 
   beforeAll(() => {
-    // `npm run build` (tsc + copying the packaged catalog). Others' work in progress may fail
-    // type-checking while still emitting JavaScript; what matters here is the emitted CLI.
-    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-    if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) throw new Error('build produced no CLI');
+    ensureBuilt();
     dir = tempDir('aa-cli-bin-');
     env = cliEnv(dir.path);
   }, 240_000);
