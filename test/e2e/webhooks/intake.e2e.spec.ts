@@ -425,6 +425,81 @@ describe('Stripe webhook intake and dispatch (spec billing 4-5, B2)', () => {
     expect(mapping[0].processor_customer_id).not.toBe(customerId);
   });
 
+  it.each([
+    ['customer.subscription.created', 'billing_sync', 'active'],
+    ['customer.subscription.updated', 'billing_sync', 'past_due'],
+    ['customer.subscription.paused', 'billing_sync', 'paused'],
+    ['customer.subscription.resumed', 'billing_sync', 'active'],
+    ['customer.subscription.pending_update_applied', 'billing_sync', 'active'],
+    ['customer.subscription.pending_update_expired', 'billing_sync', 'active'],
+    ['customer.subscription.deleted', 'billing_sync', 'canceled'],
+    ['customer.subscription.trial_will_end', 'trial_notice', 'trialing'],
+  ])('dispatches %s through %s', async (type, handler, status) => {
+    const { owner, subscriptionId, customerId } = await subscribedViaApi();
+    const fixture = event(
+      type,
+      subscriptionObject({
+        id: subscriptionId,
+        customer: customerId,
+        status,
+        tenantId: owner.tenantId,
+      }),
+      { created: nowSeconds() + 60 },
+    );
+    await postEvent(t, fixture).expect(202);
+    const [dispatch] = await settled(t, fixture.id);
+    expect(dispatch.handler).toBe(handler);
+    expect(await subscriptionOf(t, owner.tenantId)).toMatchObject({
+      status,
+      processor_state_event_id: fixture.id,
+    });
+  });
+
+  it.each([
+    'invoice.payment_succeeded',
+    'invoice.payment_failed',
+    'invoice.paid',
+    'invoice.finalized',
+    'invoice.payment_action_required',
+    'invoice.voided',
+    'invoice.marked_uncollectible',
+  ])('dispatches %s through invoice_sync', async (type) => {
+    const { owner, subscriptionId, customerId } = await subscribedViaApi();
+    const invoice = invoiceObject({
+      customer: customerId,
+      subscription: subscriptionId,
+      status: 'open',
+    });
+    const fixture = event(type, invoice);
+    await postEvent(t, fixture).expect(202);
+    const [dispatch] = await settled(t, fixture.id);
+    expect(dispatch.handler).toBe('invoice_sync');
+    const invoices: { external_invoice_id: string }[] = await t.dataSource.query(
+      `SELECT i.external_invoice_id FROM subscription_invoices i
+         JOIN tenant_subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = $1`,
+      [owner.tenantId],
+    );
+    expect(invoices).toEqual([{ external_invoice_id: invoice.id }]);
+  });
+
+  it('never lets an older invoice event reopen a paid invoice', async () => {
+    const { owner, subscriptionId, customerId } = await subscribedViaApi();
+    const invoice = invoiceObject({ customer: customerId, subscription: subscriptionId });
+    const created = nowSeconds();
+    const paid = event('invoice.paid', { ...invoice, status: 'paid' }, { created: created + 10 });
+    const finalized = event('invoice.finalized', { ...invoice, status: 'open' }, { created });
+    await postEvent(t, paid).expect(202);
+    await settled(t, paid.id);
+    await postEvent(t, finalized).expect(202);
+    await settled(t, finalized.id);
+    const [row] = await t.dataSource.query<{ status: string }[]>(
+      `SELECT i.status FROM subscription_invoices i
+         JOIN tenant_subscriptions s ON s.id = i.subscription_id WHERE s.tenant_id = $1`,
+      [owner.tenantId],
+    );
+    expect(row.status).toBe('paid');
+  });
+
   it('stores unhandled types as processed and publishes them with the tenant hint', async () => {
     const owner = await createTestUser(t, { role: 'owner' });
     const sse = await stream(owner);
