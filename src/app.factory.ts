@@ -15,6 +15,7 @@ import { hostCheckMiddleware } from './platform/http/middleware/host-check.middl
 import { requestContextMiddleware } from './platform/http/middleware/request-context.middleware';
 import { trailingSlashMiddleware } from './platform/http/middleware/trailing-slash.middleware';
 import { RouteTable } from './platform/http/route-table';
+import { RawBodyRoutes } from './platform/http/raw-body-routes';
 import { RouteTableHolder } from './platform/http/route-table.holder';
 import { mountOpenApi } from './platform/openapi/openapi';
 
@@ -70,7 +71,7 @@ export async function createApp(
   app.use(trailingSlashMiddleware(routes));
   app.use(jsonContentTypeMiddleware());
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
-  app.use(bodyParserErrorMiddleware());
+  app.use(bodyParserErrorMiddleware(app.get(RawBodyRoutes)));
 
   mountOpenApi(app, config);
   await app.init();

@@ -83,6 +83,7 @@ import { TokenService } from './tokens/token.service';
     TokenService,
     KeysetService,
     SessionStateService,
+    SignupBillingRegistry,
     BearerAuthGuard,
     ScopesGuard,
     TenantGuard,

@@ -1,5 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../platform/config/app-config';
 import { maskSecret } from '../../platform/config/masking';
@@ -33,7 +32,7 @@ export class BillingBootstrap implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    private readonly signupRegistry: SignupBillingRegistry,
     private readonly signup: SignupBillingAdapter,
     loggers: LoggerFactory,
   ) {
@@ -73,18 +72,8 @@ export class BillingBootstrap implements OnModuleInit {
     );
   }
 
-  /** The registry is auth's provider; looked up across modules (auth imports no feature module). */
+  /** Auth declares the signup port; billing provides it (auth imports no feature module). */
   private registerSignupPort(): void {
-    let registry: SignupBillingRegistry | undefined;
-    try {
-      registry = this.moduleRef.get(SignupBillingRegistry, { strict: false });
-    } catch {
-      registry = undefined;
-    }
-    if (!registry) {
-      this.log.warn('Signup billing registry not found; signups will not provision billing');
-      return;
-    }
-    registry.register(this.signup);
+    this.signupRegistry.register(this.signup);
   }
 }

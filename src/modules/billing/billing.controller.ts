@@ -6,7 +6,7 @@ import { BillingPlanResponse } from './dto/billing-plan-response.dto';
 import { CancelSubscriptionRequest } from './dto/cancel-subscription-request.dto';
 import { StartSubscriptionRequest } from './dto/start-subscription-request.dto';
 import { SubscriptionInvoiceResponse } from './dto/subscription-invoice-response.dto';
-import { SuccessResponse } from './dto/success-response.dto';
+import { SuccessResponse } from '../../platform/http/success-response';
 import { TenantSubscriptionResponse } from './dto/tenant-subscription-response.dto';
 import { UpdateSubscriptionRequest } from './dto/update-subscription-request.dto';
 import { UsageRecordRequest } from './dto/usage-record-request.dto';

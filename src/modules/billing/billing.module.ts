@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth';
 import { AppConfig } from '../../platform/config/app-config';
 import { BillingBootstrap } from './billing-bootstrap.service';
 import { BillingController } from './billing.controller';
@@ -41,6 +42,7 @@ import { UsageService } from './usage/usage.service';
  */
 @Module({
   imports: [
+    AuthModule,
     TypeOrmModule.forFeature([
       BillingPlanEntity,
       PlanFeatureEntity,

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GlobalExceptionFilter } from './global-exception.filter';
+import { RawBodyRoutes } from './raw-body-routes';
 import { RouteTableHolder } from './route-table.holder';
 import { AppValidationPipe } from './validation/app-validation.pipe';
 
@@ -9,9 +10,10 @@ import { AppValidationPipe } from './validation/app-validation.pipe';
 @Module({
   providers: [
     RouteTableHolder,
+    RawBodyRoutes,
     { provide: APP_FILTER, useClass: GlobalExceptionFilter },
     { provide: APP_PIPE, useClass: AppValidationPipe },
   ],
-  exports: [RouteTableHolder],
+  exports: [RouteTableHolder, RawBodyRoutes],
 })
 export class HttpPlatformModule {}

@@ -6,3 +6,5 @@ export { RequestValidationException } from './validation/request-validation.exce
 export { ToBool, ToInt, Trim } from './validation/transforms';
 export { UuidParamPipe } from './validation/uuid-param.pipe';
 export type { ValidationIssue } from './validation/validation-issue';
+export { success, SuccessResponse } from './success-response';
+export { RawBodyRoutes } from './raw-body-routes';

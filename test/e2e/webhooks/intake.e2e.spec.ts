@@ -94,6 +94,25 @@ describe('Stripe webhook intake and dispatch (spec billing 4-5, B2)', () => {
     expect(await storedEvent(t, fixture.id)).toBeUndefined();
   });
 
+  it('answers a correctly signed body that is not JSON with the reference 400 "Invalid payload."', async () => {
+    const payload = '{"id": "evt_broken", "type": ';
+    const header = new Stripe('sk_test_y').webhooks.generateTestHeaderString({
+      payload,
+      secret: 'whsec_test',
+    });
+    const response = await t.http
+      .post('/webhooks/stripe')
+      .set('Content-Type', 'application/json')
+      .set('Stripe-Signature', header)
+      .send(payload)
+      .expect(400);
+    expect(response.body).toMatchObject({
+      success: false,
+      error: 'Invalid payload.',
+      message: 'Invalid payload.',
+    });
+  });
+
   it('accepts the previous secret during a rotation and refuses livemode events for a test key', async () => {
     const owner = await createTestUser(t, { role: 'owner' });
     const rotated = event(

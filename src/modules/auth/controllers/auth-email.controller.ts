@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../decorators/auth.decorators';
 import { EmailVerificationConfirmRequest } from '../dto/email-verification-request.dto';
-import { success, SuccessResponse } from '../dto/success-response.dto';
+import { success, SuccessResponse } from '../../../platform/http/success-response';
 import { EmailVerificationService } from '../email/email-verification.service';
 import type { Principal } from '../principal';
 import { Client, type ClientInfo } from '../sessions/client-info';

@@ -7,7 +7,7 @@ import {
   PasswordResetConfirmRequest,
   PasswordResetRequest,
 } from '../dto/password-requests.dto';
-import { success, SuccessResponse } from '../dto/success-response.dto';
+import { success, SuccessResponse } from '../../../platform/http/success-response';
 import { PasswordChangeService } from '../passwords/password-change.service';
 import { PasswordResetService } from '../passwords/password-reset.service';
 import type { Principal } from '../principal';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { UuidParamPipe } from '../../../platform/http';
 import { Authenticated, CurrentPrincipal } from '../decorators/auth.decorators';
-import { success, SuccessResponse } from '../dto/success-response.dto';
+import { success, SuccessResponse } from '../../../platform/http/success-response';
 import { UserLoginRequest } from '../dto/user-login-request.dto';
 import { UserLogoutRequest, UserRefreshRequest } from '../dto/user-refresh-request.dto';
 import {

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../decorators/auth.decorators';
-import { success, SuccessResponse } from '../dto/success-response.dto';
+import { success, SuccessResponse } from '../../../platform/http/success-response';
 import type { Principal } from '../principal';
 
 @ApiTags('api', 'auth')

@@ -1,13 +1,22 @@
 import { Controller, Headers, HttpCode, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { RawBodyRoutes } from '../../../platform/http/raw-body-routes';
 import { WebhookIntakeService } from './webhook-intake.service';
+
+export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
 /** E8: `POST /webhooks/stripe` (no `/api` prefix; Stripe signature instead of a JWT). */
 @ApiTags('webhooks')
 @Controller('webhooks')
 export class StripeWebhookController {
-  constructor(private readonly intake: WebhookIntakeService) {}
+  constructor(
+    private readonly intake: WebhookIntakeService,
+    rawBodyRoutes: RawBodyRoutes,
+  ) {
+    // Signature first, then JSON: a body that is not JSON is the reference's 400 "Invalid payload."
+    rawBodyRoutes.add(STRIPE_WEBHOOK_PATH);
+  }
 
   @Post('stripe')
   @HttpCode(202)

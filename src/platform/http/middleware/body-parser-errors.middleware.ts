@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { AppException } from '../app-exception';
+import type { RawBodyRoutes } from '../raw-body-routes';
 import { codeForStatus, PlatformErrorCode, STATUS_PHRASES } from '../error-codes';
 import { RequestValidationException } from '../validation/request-validation.exception';
 
@@ -17,9 +18,14 @@ function jsonErrorOffset(message: string): number {
  * Translates body-parser failures into our exceptions before Nest reduces them to a bare 400:
  * malformed JSON is the reference's 422 `json_invalid`, an oversized body a 413, a bad charset 415.
  */
-export function bodyParserErrorMiddleware(): ErrorRequestHandler {
-  return (error: BodyParserError, _request, _response, next) => {
+export function bodyParserErrorMiddleware(rawBodyRoutes: RawBodyRoutes): ErrorRequestHandler {
+  return (error: BodyParserError, request, _response, next) => {
     if (typeof error?.type !== 'string' || typeof error.status !== 'number') return next(error);
+    if (error.type === 'entity.parse.failed' && rawBodyRoutes.has(request.path)) {
+      // The raw bytes are kept (`rawBody`); the route validates them itself.
+      request.body = undefined;
+      return next();
+    }
     if (error.type === 'entity.parse.failed') {
       return next(
         new RequestValidationException([

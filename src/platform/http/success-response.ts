@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** Reference `SuccessResponse` envelope. */
+/** Reference `SuccessResponse` envelope, shared by every area (one OpenAPI schema). */
 export class SuccessResponse<T = unknown> {
   @ApiProperty({ default: true })
   success: boolean;
