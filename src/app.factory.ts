@@ -53,6 +53,8 @@ export async function createApp(
   });
   const express = app.getHttpAdapter().getInstance();
   express.disable('x-powered-by');
+  // API responses are not cached by clients; hashing every JSON body for an ETag is wasted CPU.
+  express.set('etag', false);
   // X-Forwarded-For is trusted only from the configured proxies (decision P5).
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
 

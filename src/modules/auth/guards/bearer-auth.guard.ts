@@ -12,15 +12,8 @@ import { REQUIRED_SCOPES, TENANT_REQUIREMENT, USER_ONLY } from './auth-metadata'
  */
 @Injectable()
 export class BearerAuthGuard extends AuthGuard('bearer-jwt') {
-  private context?: ExecutionContext;
-
   constructor(private readonly reflector: Reflector) {
     super();
-  }
-
-  override canActivate(context: ExecutionContext) {
-    this.context = context;
-    return super.canActivate(context);
   }
 
   override handleRequest<TUser = Principal>(
@@ -39,10 +32,8 @@ export class BearerAuthGuard extends AuthGuard('bearer-jwt') {
       throw AuthException.bearer('Not authenticated', AuthErrorCode.NotAuthenticated);
     }
     const caller = principal as Principal;
-    if (
-      caller.kind === 'service_account' &&
-      !this.serviceAccountsAllowed(context ?? this.context)
-    ) {
+    // The guard is a singleton: the route comes from this call's context, never from state.
+    if (caller.kind === 'service_account' && !this.serviceAccountsAllowed(context)) {
       throw AuthException.bearer(
         'Token subject must reference a user account.',
         AuthErrorCode.UserSubjectRequired,
@@ -51,8 +42,7 @@ export class BearerAuthGuard extends AuthGuard('bearer-jwt') {
     return caller as TUser;
   }
 
-  private serviceAccountsAllowed(context: ExecutionContext | undefined): boolean {
-    if (!context) return false;
+  private serviceAccountsAllowed(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(USER_ONLY, targets)) return false;
     return Boolean(
