@@ -25,10 +25,12 @@ async function main(): Promise<void> {
     warmupSeconds: Number(flag('warmup') ?? 2),
     connections: Number(flag('connections') ?? 50),
   };
+  const rounds = Number(flag('rounds') ?? 3);
   const backends = await prepareBackends();
   process.stdout.write(
     `Benchmark on ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; ${backends.description}\n` +
-      `load: ${load.durationSeconds}s per run after ${load.warmupSeconds}s warm-up, ${load.connections} connections\n`,
+      `load: ${load.durationSeconds}s per run after ${load.warmupSeconds}s warm-up, ${load.connections} connections, ` +
+      `${rounds} interleaved rounds per comparison (median)\n`,
   );
   const report: Record<string, unknown> = {
     at: new Date().toISOString(),
@@ -38,12 +40,13 @@ async function main(): Promise<void> {
   try {
     for (const scenario of selected) {
       process.stdout.write(`\n== ${scenario.name}: ${scenario.description}\n`);
-      const outcome = await scenario.run({ backends, load });
+      const outcome = await scenario.run({ backends, load, rounds });
       const rows = outcome.results.map((r) => ({
         run: r.name,
         'req/s': r.requestsPerSecond,
         'p50 ms': r.p50Ms,
         'p99 ms': r.p99Ms,
+        'cpu µs/req': r.cpuMicrosPerRequest ?? '-',
         errors: r.errors,
         non2xx: r.non2xx,
       }));

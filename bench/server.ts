@@ -17,10 +17,20 @@ class MemoryController {
     global.gc?.();
     return process.memoryUsage();
   }
+
+  /** Process CPU time so far (µs): CPU per request is steadier than req/s on a shared 2-core box. */
+  @Get('cpu')
+  cpu(): NodeJS.CpuUsage {
+    return process.cpuUsage();
+  }
 }
 
 @Module({ controllers: [MemoryController] })
 class BenchProbeModule {}
+
+/** The bare NestJS app: the hello route plus the CPU/memory probe, nothing else. */
+@Module({ imports: [BenchHelloModule, BenchProbeModule] })
+class BareBenchModule {}
 
 /** Child process of the benchmark: one server of the requested kind, announced as a JSON line. */
 async function main(): Promise<void> {
@@ -38,7 +48,7 @@ async function main(): Promise<void> {
   }
   if (kind === 'bare-nest') {
     // A plain NestJS app with one route: what the framework alone costs.
-    app = await NestFactory.create<NestExpressApplication>(BenchHelloModule, { logger: false });
+    app = await NestFactory.create<NestExpressApplication>(BareBenchModule, { logger: false });
   } else {
     const config = loadConfig(process.env, { readDotenvFiles: false });
     const logger = createLogger({ level: config.LOG_LEVEL, format: 'json' });

@@ -10,6 +10,9 @@ import { PinoNestLogger } from './platform/observability/pino-nest-logger';
 import { LoggerFactory } from './platform/observability/logger.factory';
 import { bodyParserErrorMiddleware } from './platform/http/middleware/body-parser-errors.middleware';
 import { accessLogMiddleware } from './platform/http/middleware/access-log.middleware';
+import { composeMiddleware } from './platform/http/middleware/compose';
+import { jsonBodyMiddleware } from './platform/http/middleware/json-body.middleware';
+import { corsMiddleware } from './platform/http/middleware/cors.middleware';
 import { jsonContentTypeMiddleware } from './platform/http/middleware/content-type.middleware';
 import { hostCheckMiddleware } from './platform/http/middleware/host-check.middleware';
 import { requestContextMiddleware } from './platform/http/middleware/request-context.middleware';
@@ -18,18 +21,6 @@ import { RouteTable } from './platform/http/route-table';
 import { RawBodyRoutes } from './platform/http/raw-body-routes';
 import { RouteTableHolder } from './platform/http/route-table.holder';
 import { mountOpenApi } from './platform/openapi/openapi';
-
-/** Headers browsers may read from our responses (spec platform 10.1 A15). */
-const EXPOSED_HEADERS = [
-  'X-Correlation-ID',
-  'X-Request-ID',
-  'X-Process-Time',
-  'Retry-After',
-  'X-Next-Cursor',
-  'RateLimit-Limit',
-  'RateLimit-Remaining',
-  'RateLimit-Reset',
-];
 
 /**
  * Builds the fully wired, initialised (not yet listening) application. Shared by `main.ts`,
@@ -47,7 +38,8 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   const root = AppModule.forRoot(config, logger, options.extraImports);
   const app = await NestFactory.create<NestExpressApplication>(root, {
-    rawBody: true,
+    // Only JSON is accepted (our parser below, with the limit and raw bytes); no urlencoded.
+    bodyParser: false,
     logger: new PinoNestLogger(logger.child({ logger: 'nest' })),
     abortOnError: false,
   });
@@ -59,20 +51,19 @@ export async function createApp(
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
 
   const routes = app.get(RouteTableHolder);
-  app.use(requestContextMiddleware());
-  app.use(accessLogMiddleware(app.get(LoggerFactory).get('http.access'), app.get(MetricsService)));
-  app.enableCors({
-    origin: config.ALLOWED_ORIGINS.includes('*') ? true : config.ALLOWED_ORIGINS,
-    methods: config.ALLOWED_METHODS,
-    allowedHeaders: config.ALLOWED_HEADERS.includes('*') ? undefined : config.ALLOWED_HEADERS,
-    exposedHeaders: EXPOSED_HEADERS,
-    credentials: true,
-    maxAge: 600,
-  });
-  app.use(hostCheckMiddleware(config.ALLOWED_HOSTS));
-  app.use(trailingSlashMiddleware(routes));
-  app.use(jsonContentTypeMiddleware());
-  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
+  // Request path, outermost first: context (ids, timing), access log + metrics, CORS (before the
+  // host check, as in the reference), host check, trailing-slash redirect, JSON-only bodies.
+  app.use(
+    composeMiddleware([
+      requestContextMiddleware(),
+      accessLogMiddleware(app.get(LoggerFactory).get('http.access'), app.get(MetricsService)),
+      corsMiddleware(config),
+      hostCheckMiddleware(config.ALLOWED_HOSTS),
+      trailingSlashMiddleware(routes),
+      jsonContentTypeMiddleware(),
+    ]),
+  );
+  app.use(jsonBodyMiddleware(config.HTTP_BODY_LIMIT));
   app.use(bodyParserErrorMiddleware(app.get(RawBodyRoutes)));
 
   mountOpenApi(app, config);

@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 export interface LoadResult {
   name: string;
+  /** Server CPU time per request in µs, when the server reports its CPU usage. */
+  cpuMicrosPerRequest?: number;
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -33,11 +35,21 @@ async function once(options: LoadOptions, duration: number): Promise<autocannon.
 }
 
 /** autocannon from this process against a server in another process (no shared event loop). */
-export async function measure(name: string, options: LoadOptions): Promise<LoadResult> {
+export async function measure(
+  name: string,
+  options: LoadOptions,
+  server?: { cpuMicros(): Promise<number> },
+): Promise<LoadResult> {
   if ((options.warmupSeconds ?? 2) > 0) await once(options, options.warmupSeconds ?? 2);
+  const cpuBefore = server ? await server.cpuMicros() : 0;
   const result = await once(options, options.durationSeconds ?? 10);
+  const cpuAfter = server ? await server.cpuMicros() : 0;
   return {
     name,
+    cpuMicrosPerRequest:
+      server && result.requests.total > 0
+        ? Math.round((cpuAfter - cpuBefore) / result.requests.total)
+        : undefined,
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,

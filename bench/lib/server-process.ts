@@ -7,6 +7,8 @@ export interface ServerHandle {
   child: ChildProcess;
   /** Resident memory of the server process in MiB (from the server's own report). */
   rssMiB(): Promise<number>;
+  /** User+system CPU microseconds the server process has used so far. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,11 @@ export async function startServer(
       if (!response?.ok) return Number.NaN;
       const body = (await response.json()) as { rss: number };
       return Math.round((body.rss / 1024 / 1024) * 10) / 10;
+    },
+    async cpuMicros() {
+      const response = await fetch(`${String(ready.url)}/__bench/cpu`);
+      const body = (await response.json()) as { user: number; system: number };
+      return body.user + body.system;
     },
     async stop() {
       child.kill('SIGTERM');

@@ -1,24 +1,31 @@
 import { measure, type LoadResult } from '../lib/load';
+import { measureInterleaved } from '../lib/repeat';
 import { startServer } from '../lib/server-process';
 import type { Scenario } from './scenario';
 
+function ratio(a: LoadResult, b: LoadResult): string {
+  const byRps = a.requestsPerSecond / b.requestsPerSecond;
+  const byCpu = (b.cpuMicrosPerRequest ?? 0) / (a.cpuMicrosPerRequest ?? 1);
+  return `${byRps.toFixed(2)} by req/s, ${byCpu.toFixed(2)} by server CPU per request`;
+}
+
 /**
  * Login throughput (bounded by argon2id by design) and an authenticated route without database
- * work (token verification + Redis session-state check) against the same stack's bare route.
+ * work (token verification + session-state check) against the bare NestJS route of the
+ * foundation bench and against the same stack's unauthenticated route.
  */
 export const authScenario: Scenario = {
   name: 'auth',
-  description:
-    'login requests/s (argon2id) and authenticated GET /api/v1/auth/me vs the bare route',
+  description: 'login requests/s (argon2id) and authenticated GET /api/v1/auth/me vs bare routes',
   async run(context) {
     const env = {
       ...context.backends.env,
       SIGNUP_RATE_LIMIT_PER_HOUR: '0',
       AUTH_IP_LOCKOUT_THRESHOLD: '1000000',
     };
+    const bare = await startServer('bare-nest', {});
     const app = await startServer('app-with-user', env);
     const notes: string[] = [];
-    const results: LoadResult[] = [];
     try {
       const { email, password } = app.info as { email: string; password: string };
       const loginBody = JSON.stringify({ email, password });
@@ -30,8 +37,9 @@ export const authScenario: Scenario = {
       if (!login.ok) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
       const { access_token: token } = (await login.json()) as { access_token: string };
 
-      results.push(
-        await measure('POST /api/v1/auth/token (argon2id m=19456 KiB, t=2, p=1)', {
+      const loginResult = await measure(
+        'POST /api/v1/auth/token (argon2id m=19456 KiB, t=2, p=1)',
+        {
           url: `${app.url}/api/v1/auth/token`,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -39,23 +47,39 @@ export const authScenario: Scenario = {
           ...context.load,
           // argon2id makes each login ~30 ms of CPU; a few connections saturate the server.
           connections: 4,
-        }),
+        },
+        app,
       );
-      const bare = await measure('app GET /bench/hello (same stack, no auth)', {
-        url: `${app.url}/bench/hello`,
-        ...context.load,
-      });
-      const me = await measure('app GET /api/v1/auth/me (bearer, session state in Redis)', {
-        url: `${app.url}/api/v1/auth/me`,
-        headers: { authorization: `Bearer ${token}` },
-        ...context.load,
-      });
-      results.push(bare, me);
-      const ratio = me.requestsPerSecond / bare.requestsPerSecond;
-      notes.push(`authenticated/bare throughput ratio: ${ratio.toFixed(2)} (target >= 0.80)`);
+      const [bareHello, appHello, me] = await measureInterleaved(
+        [
+          {
+            name: 'bare NestJS GET /bench/hello',
+            options: { url: `${bare.url}/bench/hello`, ...context.load },
+            server: bare,
+          },
+          {
+            name: 'app GET /bench/hello (no auth)',
+            options: { url: `${app.url}/bench/hello`, ...context.load },
+            server: app,
+          },
+          {
+            name: 'app GET /api/v1/auth/me (bearer)',
+            options: {
+              url: `${app.url}/api/v1/auth/me`,
+              headers: { authorization: `Bearer ${token}` },
+              ...context.load,
+            },
+            server: app,
+          },
+        ],
+        context.rounds,
+      );
+      notes.push(`authenticated / bare NestJS route: ${ratio(me, bareHello)} (target >= 0.80)`);
+      notes.push(`authenticated / same-stack unauthenticated route: ${ratio(me, appHello)}`);
+      return { results: [loginResult, bareHello, appHello, me], notes };
     } finally {
       await app.stop();
+      await bare.stop();
     }
-    return { results, notes };
   },
 };

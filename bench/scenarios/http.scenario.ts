@@ -1,4 +1,4 @@
-import { measure, type LoadResult } from '../lib/load';
+import { measureInterleaved } from '../lib/repeat';
 import { startServer } from '../lib/server-process';
 import type { Scenario } from './scenario';
 
@@ -7,30 +7,33 @@ export const httpScenario: Scenario = {
   name: 'http',
   description: 'bare NestJS hello vs the foundation stack (hello, /health)',
   async run(context) {
-    const results: LoadResult[] = [];
     const bare = await startServer('bare-nest', {});
-    try {
-      results.push(
-        await measure('bare NestJS GET /bench/hello', {
-          url: `${bare.url}/bench/hello`,
-          ...context.load,
-        }),
-      );
-    } finally {
-      await bare.stop();
-    }
     const app = await startServer('app', context.backends.env);
     try {
-      results.push(
-        await measure('app GET /bench/hello (full middleware stack)', {
-          url: `${app.url}/bench/hello`,
-          ...context.load,
-        }),
+      const results = await measureInterleaved(
+        [
+          {
+            name: 'bare NestJS GET /bench/hello',
+            options: { url: `${bare.url}/bench/hello`, ...context.load },
+            server: bare,
+          },
+          {
+            name: 'app GET /bench/hello (full stack)',
+            options: { url: `${app.url}/bench/hello`, ...context.load },
+            server: app,
+          },
+          {
+            name: 'app GET /health',
+            options: { url: `${app.url}/health`, ...context.load },
+            server: app,
+          },
+        ],
+        context.rounds,
       );
-      results.push(await measure('app GET /health', { url: `${app.url}/health`, ...context.load }));
+      return { results, notes: [] };
     } finally {
+      await bare.stop();
       await app.stop();
     }
-    return { results, notes: [] };
   },
 };

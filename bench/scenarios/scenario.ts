@@ -5,6 +5,8 @@ export interface ScenarioContext {
   backends: BenchBackends;
   /** Shared load settings (duration, warm-up, connections) from the command line. */
   load: Pick<LoadOptions, 'durationSeconds' | 'warmupSeconds' | 'connections'>;
+  /** Interleaved repetitions for throughput comparisons (median kept). */
+  rounds: number;
 }
 
 export interface ScenarioOutcome {

@@ -5,7 +5,11 @@ import { AppConfig } from '../../platform/config/app-config';
 import { ReadinessRegistry } from '../../platform/health/readiness.registry';
 import { LoggerFactory } from '../../platform/observability/logger.factory';
 import { AuthMetrics } from './auth.metrics';
-import { BEARER_VERIFIER_LOCAL } from './guards/bearer-jwt.strategy';
+import {
+  BEARER_STRATEGY_LOCAL,
+  BEARER_VERIFIER_LOCAL,
+  BearerJwtStrategy,
+} from './guards/bearer-jwt.strategy';
 import { BearerVerifier } from './guards/bearer-verifier.service';
 import { KeysetService } from './keys/keyset.service';
 
@@ -22,6 +26,7 @@ export class AuthBootstrap implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
     private readonly verifier: BearerVerifier,
+    private readonly strategy: BearerJwtStrategy,
     private readonly keyset: KeysetService,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: AuthMetrics,
@@ -34,7 +39,10 @@ export class AuthBootstrap implements OnModuleInit {
     const express = this.adapterHost.httpAdapter?.getInstance<{
       locals: Record<string, unknown>;
     }>();
-    if (express) express.locals[BEARER_VERIFIER_LOCAL] = this.verifier;
+    if (express) {
+      express.locals[BEARER_VERIFIER_LOCAL] = this.verifier;
+      express.locals[BEARER_STRATEGY_LOCAL] = this.strategy;
+    }
 
     await this.ensureSigningKey();
     this.readiness.register('keyset', async () => {

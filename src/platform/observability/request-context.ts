@@ -3,7 +3,6 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** What every log line and error envelope of one request can know about it. */
 export interface RequestContextState {
   requestId: string;
-  clientIp?: string;
   tenantId?: string;
   userId?: string;
 }

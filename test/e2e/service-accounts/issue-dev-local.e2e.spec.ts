@@ -68,7 +68,8 @@ describe('POST /api/v1/auth/service-accounts/issue with Bearer dev-local (develo
     expect(claims.aud).toBeUndefined();
     expect((claims.exp as number) - (claims.iat as number)).toBe(43200 * 60);
 
-    const [row] = await rowsOf('analytics-batch');
+    // Other suites issue for the same account in the shared run database: pick ours by tenant.
+    const [row] = (await rowsOf('analytics-batch')).filter((r) => r.tenant_id === tenantId);
     expect(row).toMatchObject({
       tenant_id: tenantId,
       scopes: ['conversations:read'],

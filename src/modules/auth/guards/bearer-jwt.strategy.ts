@@ -5,11 +5,13 @@ import type { Principal } from '../principal';
 import { BearerTokenStrategy } from './bearer-token.strategy';
 import type { BearerVerifier } from './bearer-verifier.service';
 
-/** Where each application instance keeps its verifier (see the class comment). */
+/** Where each application instance keeps its verifier and strategy (see the class comment). */
 export const BEARER_VERIFIER_LOCAL = 'bearerVerifier';
+export const BEARER_STRATEGY_LOCAL = 'bearerStrategy';
 
 /**
- * The `bearer-jwt` Passport strategy used by `AuthGuard('bearer-jwt')`. Passport keeps strategies
+ * The `bearer-jwt` Passport strategy (also registered with Passport, so `passport.authenticate`
+ * works); `BearerAuthGuard` runs this app's instance directly. Passport keeps strategies
  * in one process-global registry, so the strategy holds no state of its own: it asks the Express
  * app that received the request for that application's verifier. Two app instances in one
  * process (tests, benchmarks) therefore never verify with each other's keys.

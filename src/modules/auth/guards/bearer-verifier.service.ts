@@ -15,6 +15,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class BearerVerifier {
+  /**
+   * Principals derived from verified claims. The token service returns the same claims object
+   * for a token it has already verified, so the principal is built once per token, not per request.
+   */
+  private readonly principals = new WeakMap<TokenClaims, Principal>();
+
   constructor(
     private readonly tokens: TokenService,
     private readonly sessions: SessionStateService,
@@ -31,7 +37,11 @@ export class BearerVerifier {
     if (claims.token_use !== 'access') {
       throw AuthException.bearer('Access token required.', AuthErrorCode.AccessTokenRequired);
     }
-    const principal = this.principalFrom(claims);
+    let principal = this.principals.get(claims);
+    if (!principal) {
+      principal = Object.freeze(this.principalFrom(claims));
+      this.principals.set(claims, principal);
+    }
     if (principal.sessionId && !(await this.sessions.isActive(principal.sessionId))) {
       throw AuthException.bearer('Session has been revoked.', AuthErrorCode.SessionRevoked);
     }

@@ -74,7 +74,7 @@ export function accessLogMiddleware(logger: Logger, metrics: MetricsService): Re
         `${request.method} ${route} ${status}`,
       );
     };
-    response.once('finish', () => finish('finished'));
+    // One listener: 'close' follows 'finish' on every response (and alone on a client abort).
     response.once('close', () => finish(response.writableFinished ? 'finished' : 'client_closed'));
     next();
   };

@@ -40,6 +40,6 @@ export function requestContextMiddleware(): RequestHandler {
       return writeHead(...args);
     };
 
-    RequestContext.run({ requestId, clientIp: request.ip }, () => next());
+    RequestContext.run({ requestId }, () => next());
   };
 }
