@@ -7,6 +7,8 @@ export interface TurnPlan {
   owner: ConversationOwner;
   /** The id clients see: the request's `conversation_id` as sent, or a new UUIDv4. */
   publicId: string;
+  /** The request named no conversation: a new one, with no memory to read. */
+  fresh: boolean;
   entryAgent: AgentKey;
   message: string;
   /** This turn's id: `run_id` of its messages, `last_run_id` of the conversation, logs. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentInputItem, RunItem, Usage } from '@openai/agents';
+import type { AgentInputItem, RunItem, Session, Usage } from '@openai/agents';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../platform/config/app-config';
@@ -91,6 +91,7 @@ export class ChatService {
     return {
       owner,
       publicId: request.conversation_id ? request.conversation_id : randomUUID(),
+      fresh: !request.conversation_id,
       entryAgent: isAgentKey(requested) ? requested : DEFAULT_AGENT,
       message: request.message,
       runId: randomUUID(),
@@ -101,27 +102,36 @@ export class ChatService {
   async run(plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
     const startedAt = options.startedAt ?? performance.now();
     const owner = plan.owner;
-    let turn: OpenTurn;
-    try {
-      turn = await this.transcript.begin(owner, plan.publicId, plan.entryAgent, {
-        text: plan.message,
-        at: new Date(),
-        runId: plan.runId,
-      });
-    } catch (error) {
-      this.finishMetrics(plan, options, startedAt, 'failed');
-      throw this.failure(new ChatTurnError(ChatErrorCode.PersistenceFailed, error), plan, options);
+    const message = { text: plan.message, at: new Date(), runId: plan.runId };
+    // A conversation the server just named has no memory to read: its rows are written while
+    // the model is already being asked (time to first token), and a failed write stops the run.
+    const stop = new AbortController();
+    options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    let session: Session;
+    let pending: Promise<OpenTurn>;
+    if (plan.fresh) {
+      const fresh = this.transcript.beginFresh(owner, plan.publicId, plan.entryAgent, message);
+      session = fresh.session;
+      pending = fresh.turn;
+      pending.catch(() => stop.abort());
+    } else {
+      pending = this.transcript.begin(owner, plan.publicId, plan.entryAgent, message);
+      const opened = await this.awaitTurn(pending, plan, options, startedAt);
+      session = opened.session;
     }
 
     const progress = new RunProgress(plan.entryAgent);
     const context: ChatRunContext = { tenantId: owner.tenantId, userId: owner.userId };
+    const runOptions = { ...options, signal: stop.signal };
     let runError: unknown;
     try {
-      if (options.mode === 'stream') await this.runStreamed(plan, turn, context, progress, options);
-      else await this.runOnce(plan, turn, context, progress, options.signal);
+      if (options.mode === 'stream')
+        await this.runStreamed(plan, session, context, progress, runOptions);
+      else await this.runOnce(plan, session, context, progress, runOptions.signal);
     } catch (error) {
       runError = error;
     }
+    const turn = await this.awaitTurn(pending, plan, options, startedAt);
 
     const aborted = !progress.completed && options.signal?.aborted === true;
     let messageId: number | null = null;
@@ -152,9 +162,24 @@ export class ChatService {
     throw this.failure(failure, plan, options);
   }
 
+  /** The opened turn, or the reference persistence failure (the run is not attempted/kept). */
+  private async awaitTurn(
+    pending: Promise<OpenTurn>,
+    plan: TurnPlan,
+    options: TurnOptions,
+    startedAt: number,
+  ): Promise<OpenTurn> {
+    try {
+      return await pending;
+    } catch (error) {
+      this.finishMetrics(plan, options, startedAt, 'failed');
+      throw this.failure(new ChatTurnError(ChatErrorCode.PersistenceFailed, error), plan, options);
+    }
+  }
+
   private async runOnce(
     plan: TurnPlan,
-    turn: OpenTurn,
+    session: Session,
     context: ChatRunContext,
     progress: RunProgress,
     signal: AbortSignal | undefined,
@@ -163,7 +188,7 @@ export class ChatService {
       this.runtime.agent(plan.entryAgent),
       plan.message,
       {
-        session: turn.session,
+        session,
         context,
         maxTurns: this.runtime.maxTurns,
         signal,
@@ -178,7 +203,7 @@ export class ChatService {
 
   private async runStreamed(
     plan: TurnPlan,
-    turn: OpenTurn,
+    session: Session,
     context: ChatRunContext,
     progress: RunProgress,
     options: TurnOptions,
@@ -189,7 +214,7 @@ export class ChatService {
       plan.message,
       {
         stream: true,
-        session: turn.session,
+        session,
         context,
         maxTurns: this.runtime.maxTurns,
         signal: options.signal,

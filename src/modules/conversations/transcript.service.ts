@@ -8,6 +8,7 @@ import {
   type StoredMessage,
 } from './conversation.repository';
 import { AgentSessionRepository } from './sessions/agent-session.repository';
+import { GatedAgentSession } from './sessions/gated-agent-session';
 import { PostgresAgentSession } from './sessions/postgres-agent-session';
 
 export interface OpenTurn {
@@ -53,6 +54,28 @@ export class TranscriptService {
         knownEmpty: started.created,
       }),
       userMessage: started.userMessage,
+    };
+  }
+
+  /**
+   * Starts a turn of a conversation the server just named (no client id): the memory session is
+   * usable at once while the rows are written, so the model call need not wait for Postgres.
+   * The caller must await `turn` before storing the reply, and stop the run if it rejects.
+   */
+  beginFresh(
+    owner: ConversationOwner,
+    publicId: string,
+    agent: string,
+    message: { text: string; at: Date; runId?: string },
+  ): { session: Session; turn: Promise<OpenTurn> } {
+    const turn = this.begin(owner, publicId, agent, message);
+    const sessionId = mapConversationId(publicId).referenceId;
+    return {
+      session: new GatedAgentSession(
+        sessionId,
+        turn.then((open) => open.session),
+      ),
+      turn,
     };
   }
 
