@@ -5,11 +5,18 @@ import { cpus } from 'node:os';
 import { prepareBackends } from './lib/bench-database';
 import { formatTable } from './lib/load';
 import { authScenario } from './scenarios/auth.scenario';
+import { billingStreamScenario, webhookScenario } from './scenarios/billing.scenarios';
 import { chatScenario } from './scenarios/chat.scenario';
 import { httpScenario } from './scenarios/http.scenario';
 import type { Scenario } from './scenarios/scenario';
 
-const SCENARIOS: Scenario[] = [httpScenario, authScenario, chatScenario];
+const SCENARIOS: Scenario[] = [
+  httpScenario,
+  authScenario,
+  chatScenario,
+  billingStreamScenario,
+  webhookScenario,
+];
 
 /**
  * `npm run bench [-- <scenario...>] [--duration=10] [--connections=50]`: each scenario starts

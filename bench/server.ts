@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/platform/config/load-config';
 import { createLogger } from '../src/platform/observability/logger';
+import { BillingBenchModule } from './billing-bench.module';
 import { BenchHelloModule } from './hello.module';
 import { prepareScenarioState } from './server-state';
 import { startBenchOpenAIFake } from './lib/bench-openai-fake';
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
   } else {
     const config = loadConfig(process.env, { readDotenvFiles: false });
     const logger = createLogger({ level: config.LOG_LEVEL, format: 'json' });
-    app = await createApp(config, logger, { extraImports: [BenchHelloModule, BenchProbeModule] });
+    const extra = kind === 'app-billing' ? [BillingBenchModule] : [];
+    app = await createApp(config, logger, {
+      extraImports: [BenchHelloModule, BenchProbeModule, ...extra],
+    });
     info = await prepareScenarioState(app, kind, options);
   }
   await app.listen(0, '127.0.0.1');
