@@ -58,7 +58,9 @@ export function baseTestEnv(keyDir: string): Record<string, string | undefined> 
     ENVIRONMENT: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     DATABASE_URL: process.env.TEST_DATABASE_URL,
-    EMBEDDED_DATABASE_DIR: 'memory://',
+    // Embedded fallback: one in-memory database per test worker, shared by its apps (like the
+    // run's database on a real server), so multi-instance tests see the same rows.
+    EMBEDDED_DATABASE_DIR: `memory://test-${process.env.TEST_RUN_ID ?? 'local'}`,
     AUTO_RUN_MIGRATIONS: usingRealPostgres() ? 'false' : 'true',
     REDIS_URL: process.env.TEST_REDIS_URL_RESOLVED,
     REDIS_KEY_PREFIX: newRedisKeyPrefix(),

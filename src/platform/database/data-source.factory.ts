@@ -3,15 +3,15 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../migrations';
 import type { AppConfig } from '../config/app-config';
 import { normalizeDatabaseUrl } from './database-url';
-import { createEmbeddedPostgres } from './embedded-postgres';
+import { openEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { createPGliteDriver } from './pglite-driver';
 
 export const MIGRATIONS_TABLE = 'typeorm_migrations';
 
 export interface DataSourceBundle {
   options: DataSourceOptions;
-  /** Present when the embedded database is used; closed by its owner on shutdown. */
-  embedded?: PGlite;
+  /** Present when the embedded database is used; released by its owner on shutdown. */
+  embedded?: EmbeddedDatabase;
 }
 
 /** TypeORM options for the configured Postgres, or the embedded one when DATABASE_URL is unset. */
@@ -27,14 +27,14 @@ export function buildDataSourceOptions(
     logging: config.DATABASE_ECHO,
   };
   if (!config.DATABASE_URL) {
-    const embedded = createEmbeddedPostgres(config.EMBEDDED_DATABASE_DIR);
+    const embedded = openEmbeddedPostgres(config.EMBEDDED_DATABASE_DIR);
     return {
       embedded,
       options: {
         ...common,
         // TypeORM would otherwise CREATE EXTENSION "uuid-ossp", which PGlite lacks.
         installExtensions: false,
-        driver: createPGliteDriver(embedded),
+        driver: createPGliteDriver(embedded.db),
         ...extra,
       } as DataSourceOptions,
     };
@@ -63,7 +63,7 @@ export function buildDataSourceOptions(
 export interface StandaloneDataSource {
   dataSource: DataSource;
   embedded?: PGlite;
-  /** Destroys the DataSource and closes the embedded database, if any. */
+  /** Destroys the DataSource and releases the embedded database, if any. */
   close(): Promise<void>;
 }
 
@@ -76,10 +76,10 @@ export function createDataSource(
   const dataSource = new DataSource(bundle.options);
   return {
     dataSource,
-    embedded: bundle.embedded,
+    embedded: bundle.embedded?.db,
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await bundle.embedded?.close();
+      await bundle.embedded?.release();
     },
   };
 }

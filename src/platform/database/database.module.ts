@@ -1,19 +1,19 @@
 import { Global, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { PGlite } from '@electric-sql/pglite';
+import type { EmbeddedDatabase } from './embedded-postgres';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { BootMigrations } from './boot-migrations';
 import { buildDataSourceOptions } from './data-source.factory';
 import { DatabaseHealth } from './database.health';
 
-/** Holds the embedded database (if any) so it is closed once the app shuts down. */
+/** Holds the embedded database (if any) so it is released once the app shuts down. */
 @Injectable()
 export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
-  instance?: PGlite;
+  instance?: EmbeddedDatabase;
 
   async onApplicationShutdown(): Promise<void> {
-    await this.instance?.close().catch(() => undefined);
+    await this.instance?.release().catch(() => undefined);
   }
 }
 

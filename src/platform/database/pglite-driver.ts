@@ -56,8 +56,16 @@ class PGliteClient extends EventEmitter {
   }
 }
 
+/** One lock per database: several data sources on a shared instance still take turns. */
+const locks = new WeakMap<PGlite, Mutex>();
+
 export function createPGliteDriver(db: PGlite): { Pool: new () => EventEmitter } {
-  const mutex = new Mutex();
+  let mutex = locks.get(db);
+  if (!mutex) {
+    mutex = new Mutex();
+    locks.set(db, mutex);
+  }
+  const lock = mutex;
   class PGlitePool extends EventEmitter {
     connect(
       callback: (
@@ -66,7 +74,7 @@ export function createPGliteDriver(db: PGlite): { Pool: new () => EventEmitter }
         release: (err?: unknown) => void,
       ) => void,
     ): void {
-      void mutex.acquire().then((unlock) => {
+      void lock.acquire().then((unlock) => {
         const client = new PGliteClient(db);
         let released = false;
         callback(null, client, () => {
