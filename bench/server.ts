@@ -3,6 +3,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
+import { writeHeapSnapshot } from 'node:v8';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/platform/config/load-config';
 import { createLogger } from '../src/platform/observability/logger';
@@ -13,10 +14,20 @@ import { startBenchOpenAIFake } from './lib/bench-openai-fake';
 
 @Controller('__bench')
 class MemoryController {
+  /** Memory after two full collections a tick apart (the second frees what finalizers released). */
   @Get('memory')
-  memory(): NodeJS.MemoryUsage {
+  async memory(): Promise<NodeJS.MemoryUsage> {
+    global.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     global.gc?.();
     return process.memoryUsage();
+  }
+
+  /** Writes a V8 heap snapshot (for investigating memory) and returns its path. */
+  @Get('heap-snapshot')
+  heapSnapshot(): { path: string } {
+    global.gc?.();
+    return { path: writeHeapSnapshot(`/tmp/bench-${process.pid}-${Date.now()}.heapsnapshot`) };
   }
 
   /** Process CPU time so far (µs): CPU per request is steadier than req/s on a shared 2-core box. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ServerHandle {
@@ -7,6 +8,10 @@ export interface ServerHandle {
   child: ChildProcess;
   /** Resident memory of the server process in MiB (from the server's own report). */
   rssMiB(): Promise<number>;
+  /** V8 heap in use after a full GC, in MiB (includes not-yet-swept garbage). */
+  heapMiB(): Promise<number>;
+  /** Live objects only, in MiB, from a heap snapshot: the figure that shows a leak. */
+  liveHeapMiB(): Promise<number>;
   /** User+system CPU microseconds the server process has used so far. */
   cpuMicros(): Promise<number>;
   stop(): Promise<void>;
@@ -62,6 +67,21 @@ export async function startServer(
       const body = (await response.json()) as { rss: number };
       return Math.round((body.rss / 1024 / 1024) * 10) / 10;
     },
+    async heapMiB() {
+      const response = await fetch(`${String(ready.url)}/__bench/memory`).catch(() => null);
+      if (!response?.ok) return Number.NaN;
+      const body = (await response.json()) as { heapUsed: number };
+      return Math.round((body.heapUsed / 1024 / 1024) * 10) / 10;
+    },
+    async liveHeapMiB() {
+      const response = await fetch(`${String(ready.url)}/__bench/heap-snapshot`);
+      const { path } = (await response.json()) as { path: string };
+      try {
+        return liveBytes(path) / 1024 / 1024;
+      } finally {
+        rmSync(path, { force: true });
+      }
+    },
     async cpuMicros() {
       const response = await fetch(`${String(ready.url)}/__bench/cpu`);
       const body = (await response.json()) as { user: number; system: number };
@@ -72,4 +92,17 @@ export async function startServer(
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
+}
+
+/** Sum of the self sizes of every node in a V8 heap snapshot (what survived the snapshot's GC). */
+function liveBytes(path: string): number {
+  const snapshot = JSON.parse(readFileSync(path, 'utf8')) as {
+    snapshot: { meta: { node_fields: string[] } };
+    nodes: number[];
+  };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const sizeIndex = fields.indexOf('self_size');
+  let total = 0;
+  for (let i = sizeIndex; i < snapshot.nodes.length; i += fields.length) total += snapshot.nodes[i];
+  return total;
 }

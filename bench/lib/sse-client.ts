@@ -10,7 +10,16 @@ export interface StreamOutcome {
   error?: string;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+let agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+
+/**
+ * Drops the pooled keep-alive connections. Call it after a pause longer than the server's
+ * keep-alive timeout (5 s): reusing a socket the server is closing would fail a request.
+ */
+export function freshConnections(): void {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+}
 
 /**
  * POSTs a chat stream request and reads the legacy SSE frames like the frontend does (split on

@@ -1,11 +1,11 @@
 import { SLOW_PROMPT_PREFIX } from '../lib/bench-openai-fake';
 import { startServer } from '../lib/server-process';
-import { chatStream, directResponsesStream, percentile } from '../lib/sse-client';
+import { chatStream, directResponsesStream, freshConnections, percentile } from '../lib/sse-client';
 import type { Scenario } from './scenario';
 
 const TTFC_SAMPLES = 200;
 const CONCURRENT_STREAMS = 500;
-const ROUNDS = 3;
+const ROUNDS = 6;
 
 /**
  * Chat streaming against the OpenAI fake (in its own process): the time-to-first-chunk our stack
@@ -70,6 +70,8 @@ export const chatScenario: Scenario = {
       );
 
       const memory: number[] = [await app.rssMiB()];
+      const liveBefore = await app.liveHeapMiB();
+      freshConnections();
       for (let round = 1; round <= ROUNDS; round += 1) {
         const started = performance.now();
         const outcomes = await Promise.all(
@@ -83,6 +85,8 @@ export const chatScenario: Scenario = {
           ...new Set(failed.map((o) => `${o.status} ${o.error ?? 'no final frame'}`)),
         ].slice(0, 3);
         if (reasons.length > 0) notes.push(`round ${round} failures: ${reasons.join(' | ')}`);
+        // Let the last replies finish persisting before measuring.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
         memory.push(await app.rssMiB());
         rows.push({
           run: `${CONCURRENT_STREAMS} concurrent streams, round ${round}`,
@@ -100,6 +104,10 @@ export const chatScenario: Scenario = {
           `round ${round}: ${CONCURRENT_STREAMS} streams in ${Math.round(performance.now() - started)} ms, ${errors} errors, server RSS ${memory[round]} MiB`,
         );
       }
+      const liveAfter = await app.liveHeapMiB();
+      notes.push(
+        `server live heap (heap snapshot): ${liveBefore.toFixed(1)} MiB before, ${liveAfter.toFixed(1)} MiB after ${ROUNDS * CONCURRENT_STREAMS} streams`,
+      );
       notes.push(
         `server RSS after GC: before ${memory[0]} MiB, after rounds ${memory.slice(1).join(' / ')} MiB`,
       );
