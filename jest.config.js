@@ -22,7 +22,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
       slowTestThreshold: 15,
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'], slowTestThreshold: 20 },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+      slowTestThreshold: 20,
+    },
   ],
   testTimeout: 60000,
 };

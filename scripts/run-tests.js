@@ -3,7 +3,11 @@
 // through dynamic import(), which jest only supports with --experimental-vm-modules.
 const { spawnSync } = require('node:child_process');
 
-const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning']
+const nodeOptions = [
+  process.env.NODE_OPTIONS,
+  '--experimental-vm-modules',
+  '--no-warnings=ExperimentalWarning',
+]
   .filter(Boolean)
   .join(' ');
 const result = spawnSync(
