@@ -4,18 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StripeEventsPrompt } from '../../../src/cli/commands/stripe-events.prompt';
 import { cliEnv, runCommand, type CommandResult } from '../../integration/cli/cli-harness';
-import { createTestUser, type TestUser } from '../../support/auth-fixtures';
+import { createTestUser } from '../../support/auth-fixtures';
 import type { StripeFake } from '../../support/fakes';
 import { startTestApp, usingRealPostgres, type TestApp } from '../../support/test-app';
 import { billingEnv, startBillingStripeFake } from '../billing/billing-kit';
 import {
   dispatchesOf,
   event,
-  invoiceObject,
   postEvent,
   settled,
   subscriptionObject,
   subscriptionOf,
+  failingInvoice,
+  startStarterSubscription,
 } from './webhook-kit';
 
 interface CliRun extends CommandResult {
@@ -69,28 +70,16 @@ describeShared(
       return { ...result, lines: result.stdout.split('\n').filter(Boolean), prompts };
     }
 
-    async function failedInvoice(owner: TestUser) {
-      const fixture = event(
-        'invoice.paid',
-        invoiceObject({ customer: 'cus_cli', subscription: 'sub_cli', tenantId: owner.tenantId }),
-      );
-      await postEvent(t, fixture).expect(202);
-      const [row] = await settled(t, fixture.id, ['failed']);
-      return { fixture, row };
-    }
-
-    async function subscribe(owner: TestUser): Promise<void> {
-      await t.http
-        .post(`/api/v1/billing/tenants/${owner.tenantId}/subscription`)
-        .set('Authorization', owner.authorization)
-        .send({ plan_code: 'starter' })
-        .expect(201);
-    }
-
     it('lists failed rows of every handler by default, and dead rows on request', async () => {
       const owner = await createTestUser(t, { role: 'owner' });
-      const failed = await failedInvoice(owner);
-      const dead = await failedInvoice(owner);
+      const failed = await failingInvoice(t, owner.tenantId, {
+        customer: 'cus_cli',
+        subscription: 'sub_cli',
+      });
+      const dead = await failingInvoice(t, owner.tenantId, {
+        customer: 'cus_cli',
+        subscription: 'sub_cli',
+      });
       await t.dataSource.query(`UPDATE stripe_event_dispatch SET status = 'dead' WHERE id = $1`, [
         dead.row.id,
       ]);
@@ -118,12 +107,18 @@ describeShared(
 
     it('replays a failed and a dead row by id after confirmation, and exits 0', async () => {
       const owner = await createTestUser(t, { role: 'owner' });
-      const failed = await failedInvoice(owner);
-      const dead = await failedInvoice(owner);
+      const failed = await failingInvoice(t, owner.tenantId, {
+        customer: 'cus_cli',
+        subscription: 'sub_cli',
+      });
+      const dead = await failingInvoice(t, owner.tenantId, {
+        customer: 'cus_cli',
+        subscription: 'sub_cli',
+      });
       await t.dataSource.query(`UPDATE stripe_event_dispatch SET status = 'dead' WHERE id = $1`, [
         dead.row.id,
       ]);
-      await subscribe(owner);
+      await startStarterSubscription(t, owner);
 
       const io = await cli([
         'stripe-events',
@@ -143,8 +138,11 @@ describeShared(
 
     it('replays by event id with the handler derived from the type, and by status with --yes', async () => {
       const owner = await createTestUser(t, { role: 'owner' });
-      const byEvent = await failedInvoice(owner);
-      await subscribe(owner);
+      const byEvent = await failingInvoice(t, owner.tenantId, {
+        customer: 'cus_cli',
+        subscription: 'sub_cli',
+      });
+      await startStarterSubscription(t, owner);
       const events = await cli([
         'stripe-events',
         'replay',
@@ -197,7 +195,10 @@ describeShared(
 
     it('exits non-zero when a replay fails, and does nothing when the operator declines', async () => {
       const owner = await createTestUser(t, { role: 'owner' });
-      const failed = await failedInvoice(owner);
+      const failed = await failingInvoice(t, owner.tenantId, {
+        customer: 'cus_cli',
+        subscription: 'sub_cli',
+      });
 
       const declined = await cli(
         ['stripe-events', 'replay', '--dispatch-id', failed.row.id],

@@ -228,3 +228,27 @@ export async function subscriptionOf(
   );
   return rows[0];
 }
+
+/** An invoice event for a tenant without a subscription yet: its dispatch fails (replay tests). */
+export async function failingInvoice(
+  t: TestApp,
+  tenantId: string,
+  ids: { customer: string; subscription: string },
+): Promise<{ fixture: StripeEventFixture; row: StoredDispatch }> {
+  const fixture = event('invoice.paid', invoiceObject({ ...ids, tenantId }));
+  await postEvent(t, fixture).expect(202);
+  const [row] = await settled(t, fixture.id, ['failed']);
+  return { fixture, row };
+}
+
+/** Starts the tenant's subscription through the API (after which its invoices apply). */
+export async function startStarterSubscription(
+  t: TestApp,
+  owner: { tenantId: string; authorization: string },
+): Promise<void> {
+  await t.http
+    .post(`/api/v1/billing/tenants/${owner.tenantId}/subscription`)
+    .set('Authorization', owner.authorization)
+    .send({ plan_code: 'starter' })
+    .expect(201);
+}

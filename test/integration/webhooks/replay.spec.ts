@@ -1,15 +1,15 @@
 import { StripeEventReplayService } from '../../../src/modules/webhooks';
-import { createTestUser, type TestUser } from '../../support/auth-fixtures';
+import { createTestUser } from '../../support/auth-fixtures';
 import type { StripeFake } from '../../support/fakes';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { billingEnv, openSse, startBillingStripeFake } from '../../e2e/billing/billing-kit';
 import {
   dispatchesOf,
   event,
-  invoiceObject,
   postEvent,
-  settled,
   storedEvent,
+  failingInvoice,
+  startStarterSubscription,
 } from '../../e2e/webhooks/webhook-kit';
 
 describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', () => {
@@ -28,29 +28,16 @@ describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', ()
     await stripe.close();
   });
 
-  /** An invoice event for a tenant without a subscription yet: its dispatch fails. */
-  async function failingInvoice(owner: TestUser) {
-    const fixture = event(
-      'invoice.paid',
-      invoiceObject({ customer: 'cus_x', subscription: 'sub_x', tenantId: owner.tenantId }),
-    );
-    await postEvent(t, fixture).expect(202);
-    const [row] = await settled(t, fixture.id, ['failed']);
-    return { fixture, row };
-  }
-
-  async function subscribe(owner: TestUser): Promise<void> {
-    await t.http
-      .post(`/api/v1/billing/tenants/${owner.tenantId}/subscription`)
-      .set('Authorization', owner.authorization)
-      .send({ plan_code: 'starter' })
-      .expect(201);
-  }
-
   it('lists dispatch rows of every handler by status, newest first, with paging', async () => {
     const owner = await createTestUser(t, { role: 'owner' });
-    const first = await failingInvoice(owner);
-    const second = await failingInvoice(owner);
+    const first = await failingInvoice(t, owner.tenantId, {
+      customer: 'cus_x',
+      subscription: 'sub_x',
+    });
+    const second = await failingInvoice(t, owner.tenantId, {
+      customer: 'cus_x',
+      subscription: 'sub_x',
+    });
     const failed = await replay.list({ status: 'failed', limit: 100, page: 1 });
     const ids = failed.map((row) => row.id);
     expect(ids.indexOf(second.row.id)).toBeLessThan(ids.indexOf(first.row.id));
@@ -74,7 +61,10 @@ describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', ()
 
   it('replays a failed row once the cause is fixed, and publishes it to the stream', async () => {
     const owner = await createTestUser(t, { role: 'owner' });
-    const { fixture, row } = await failingInvoice(owner);
+    const { fixture, row } = await failingInvoice(t, owner.tenantId, {
+      customer: 'cus_x',
+      subscription: 'sub_x',
+    });
     const failure = await replay.replay({
       dispatchId: row.id,
       handler: row.handler,
@@ -83,7 +73,7 @@ describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', ()
     expect(failure).toMatchObject({ ok: false, status: 'failed' });
     expect(failure.error).toMatch(/has no subscription/);
 
-    await subscribe(owner);
+    await startStarterSubscription(t, owner);
     const sse = await openSse(`${t.url}/api/v1/billing/stream`, {
       Authorization: owner.authorization,
     });
@@ -109,7 +99,10 @@ describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', ()
 
   it('replays dead rows selected by status, and events by Stripe id with the handler from the type', async () => {
     const owner = await createTestUser(t, { role: 'owner' });
-    const { fixture, row } = await failingInvoice(owner);
+    const { fixture, row } = await failingInvoice(t, owner.tenantId, {
+      customer: 'cus_x',
+      subscription: 'sub_x',
+    });
     await t.dataSource.query(
       `UPDATE stripe_event_dispatch SET status = 'dead', next_retry_at = NULL WHERE id = $1`,
       [row.id],
@@ -123,7 +116,7 @@ describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', ()
     ]);
     expect(byEvent.warnings).toEqual(['Event evt_missing not found; skipped.']);
 
-    await subscribe(owner);
+    await startStarterSubscription(t, owner);
     const outcome = await replay.replay(byEvent.targets[0]);
     expect(outcome).toMatchObject({ ok: true, status: 'completed' });
     expect((await dispatchesOf(t, fixture.id))[0].status).toBe('completed');
