@@ -12,7 +12,7 @@ import { DispatchRepository } from '../events/dispatch.repository';
 import { StripeEventRepository } from '../events/stripe-event.repository';
 import { HandlerRegistry } from '../handlers/handler-registry';
 import { WebhooksMetrics } from '../webhooks.metrics';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop } from '../../../platform/lifecycle/polling-loop';
 
 const ORPHAN_BATCH = 100;
 /** A pending row this fresh is being dispatched by the process that stored it. */

@@ -10,7 +10,7 @@ import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { BillingMetrics } from '../../billing';
 import { StreamRelay } from '../dispatch/stream-relay.service';
 import { StripeEventRepository } from '../events/stripe-event.repository';
-import { PollingLoop } from './polling-loop';
+import { PollingLoop } from '../../../platform/lifecycle/polling-loop';
 
 const BATCH = 100;
 const CLAIM_SECONDS = 60;
