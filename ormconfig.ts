@@ -8,8 +8,9 @@ import { createDataSource } from './src/platform/database/data-source.factory';
  * it is unset. Entities are globbed for `migration:generate`; migrations are the explicit list.
  * Prefer `npm run migration:run` / `migration:revert`, which take the advisory lock.
  */
-const { dataSource } = createDataSource(loadConfig(), {
+const dataSource = createDataSource(loadConfig(), {
   entities: [`${__dirname}/src/modules/**/entities/*.entity.{ts,js}`],
-});
+}).then((standalone) => standalone.dataSource);
 
+// The TypeORM CLI awaits an exported Promise<DataSource>.
 export default dataSource;

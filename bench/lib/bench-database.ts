@@ -32,7 +32,7 @@ export async function prepareBackends(): Promise<BenchBackends> {
     await admin.query(`CREATE DATABASE "${name}"`);
     await admin.end();
     env.DATABASE_URL = databaseUrl(adminUrl, name);
-    const standalone = createDataSource(
+    const standalone = await createDataSource(
       loadConfig({ DATABASE_URL: env.DATABASE_URL }, { readDotenvFiles: false }),
     );
     await standalone.dataSource.initialize();

@@ -44,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
       { DATABASE_URL: url, ENVIRONMENT: 'test' },
       { readDotenvFiles: false },
     );
-    const standalone = createDataSource(config);
+    const standalone = await createDataSource(config);
     await standalone.dataSource.initialize();
     await runPendingMigrations(standalone.dataSource, { embedded: false });
     await standalone.close();

@@ -14,11 +14,14 @@ export interface DataSourceBundle {
   embedded?: EmbeddedDatabase;
 }
 
-/** TypeORM options for the configured Postgres, or the embedded one when DATABASE_URL is unset. */
-export function buildDataSourceOptions(
+/**
+ * TypeORM options for the configured Postgres, or the embedded one when DATABASE_URL is unset:
+ * this process's own PGlite, or the wire socket of the server that owns the data directory.
+ */
+export async function buildDataSourceOptions(
   config: AppConfig,
   extra: Partial<DataSourceOptions> = {},
-): DataSourceBundle {
+): Promise<DataSourceBundle> {
   const common = {
     type: 'postgres' as const,
     migrations: ALL_MIGRATIONS,
@@ -27,7 +30,24 @@ export function buildDataSourceOptions(
     logging: config.DATABASE_ECHO,
   };
   if (!config.DATABASE_URL) {
-    const embedded = openEmbeddedPostgres(config.EMBEDDED_DATABASE_DIR);
+    const embedded = await openEmbeddedPostgres(config.EMBEDDED_DATABASE_DIR);
+    if (embedded.remote) {
+      return {
+        embedded,
+        options: {
+          ...common,
+          host: embedded.remote.host,
+          port: embedded.remote.port,
+          username: 'postgres',
+          database: 'postgres',
+          applicationName: config.APP_NAME,
+          installExtensions: false,
+          // The owner runs one connection; a second one here would only queue behind it.
+          extra: { max: 1 },
+          ...extra,
+        } as DataSourceOptions,
+      };
+    }
     return {
       embedded,
       options: {
@@ -68,11 +88,11 @@ export interface StandaloneDataSource {
 }
 
 /** A standalone DataSource (CLI, migrations job, test setup) with the same options as the app. */
-export function createDataSource(
+export async function createDataSource(
   config: AppConfig,
   extra: Partial<DataSourceOptions> = {},
-): StandaloneDataSource {
-  const bundle = buildDataSourceOptions(config, extra);
+): Promise<StandaloneDataSource> {
+  const bundle = await buildDataSourceOptions(config, extra);
   const dataSource = new DataSource(bundle.options);
   return {
     dataSource,

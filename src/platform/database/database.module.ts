@@ -28,8 +28,8 @@ export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
     TypeOrmModule.forRootAsync({
       extraProviders: [EmbeddedDatabaseHolder],
       inject: [AppConfig, EmbeddedDatabaseHolder],
-      useFactory: (config: AppConfig, embeddedHolder: EmbeddedDatabaseHolder) => {
-        const bundle = buildDataSourceOptions(config);
+      useFactory: async (config: AppConfig, embeddedHolder: EmbeddedDatabaseHolder) => {
+        const bundle = await buildDataSourceOptions(config);
         embeddedHolder.instance = bundle.embedded;
         return { ...bundle.options, autoLoadEntities: true, retryAttempts: 5, retryDelay: 1000 };
       },

@@ -11,7 +11,7 @@ import type { PGlite, Results } from '@electric-sql/pglite';
  * released, like a pool of size one, and results are mapped to pg's shape (`rowCount`,
  * `command`) so TypeORM reports affected rows correctly.
  */
-class Mutex {
+export class Mutex {
   private tail: Promise<void> = Promise.resolve();
 
   acquire(): Promise<() => void> {
@@ -56,16 +56,23 @@ class PGliteClient extends EventEmitter {
   }
 }
 
-/** One lock per database: several data sources on a shared instance still take turns. */
+/**
+ * One lock per database: several data sources on a shared instance, and the clients of the
+ * embedded wire server (embedded-wire-server.ts), take turns on its single connection.
+ */
 const locks = new WeakMap<PGlite, Mutex>();
 
-export function createPGliteDriver(db: PGlite): { Pool: new () => EventEmitter } {
+export function exclusiveAccessTo(db: PGlite): Mutex {
   let mutex = locks.get(db);
   if (!mutex) {
     mutex = new Mutex();
     locks.set(db, mutex);
   }
-  const lock = mutex;
+  return mutex;
+}
+
+export function createPGliteDriver(db: PGlite): { Pool: new () => EventEmitter } {
+  const lock = exclusiveAccessTo(db);
   class PGlitePool extends EventEmitter {
     connect(
       callback: (

@@ -1,19 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { ensureBuilt, MAIN_JS, startProcess, waitForHttp } from '../../support/compiled-app';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import {
+  ensureBuilt,
+  freePort,
+  MAIN_JS,
+  startProcess,
+  waitForHttp,
+} from '../../support/compiled-app';
 
 /** The compiled entry point, as `npm start` runs it (two-command start, decisions P6/P10). */
 describe('the compiled server process', () => {

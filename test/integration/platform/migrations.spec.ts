@@ -43,7 +43,7 @@ describe('migrations up/down/up', () => {
         await client.end();
       };
     }
-    const standalone = createDataSource(loadConfig(env, { readDotenvFiles: false }));
+    const standalone = await createDataSource(loadConfig(env, { readDotenvFiles: false }));
     dataSource = standalone.dataSource;
     closeDataSource = standalone.close;
     await dataSource.initialize();
@@ -82,7 +82,7 @@ describe('migrations up/down/up', () => {
     if (embedded) return;
     for (let i = 0; i < ALL_MIGRATIONS.length; i += 1)
       await revertLastMigration(dataSource, { embedded });
-    const standalone = createDataSource(loadConfig(env, { readDotenvFiles: false }));
+    const standalone = await createDataSource(loadConfig(env, { readDotenvFiles: false }));
     const other = standalone.dataSource;
     await other.initialize();
     try {
