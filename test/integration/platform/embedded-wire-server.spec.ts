@@ -92,7 +92,7 @@ describe('EmbeddedWireServer (the embedded database over the Postgres wire proto
 
   it('disconnects a client that holds a transaction idle for longer than the bound', async () => {
     const client = await connect();
-    const ended = new Promise((resolve) => client.on('end', resolve));
+    const ended = new Promise<void>((resolve) => client.on('end', () => resolve()));
     await client.query('BEGIN');
     await client.query('INSERT INTO items VALUES (1)');
     expect(await count()).toBe('0');
