@@ -14,7 +14,7 @@ import { MetricsService } from '../../platform/observability/metrics.service';
 import { ToolCatalog, type ChatRunContext } from '../tools';
 import { AGENT_DEFINITIONS, modelFor, type AgentDefinition, type AgentKey } from './agent-catalog';
 import { MeteredModelProvider, type ModelTokens } from './metered-model.provider';
-import { OfflineModelProvider } from './offline/offline-model';
+import { OFFLINE_MODEL_NAME, OfflineModelProvider } from './offline/offline-model';
 
 const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -48,7 +48,7 @@ export class AgentRuntime {
     const provider = new MeteredModelProvider(
       this.baseProvider(config),
       (model, counts) => this.recordTokens(model, counts),
-      config.AGENT_DEFAULT_MODEL,
+      this.offline ? OFFLINE_MODEL_NAME : config.AGENT_DEFAULT_MODEL,
     );
     const tracing = config.OPENAI_AGENTS_TRACING && !this.offline;
     if (tracing && config.OPENAI_API_KEY) setTracingExportApiKey(config.OPENAI_API_KEY);
@@ -102,7 +102,8 @@ export class AgentRuntime {
   private buildAgents(config: AppConfig, tools: ToolCatalog): void {
     const ordered = [...AGENT_DEFINITIONS].sort((a, b) => a.handoffs.length - b.handoffs.length);
     for (const definition of ordered) {
-      const model = modelFor(definition.key, config);
+      // Offline, every agent runs on the offline model, and says so (not the configured name).
+      const model = this.offline ? OFFLINE_MODEL_NAME : modelFor(definition.key, config);
       const agent = new Agent<ChatRunContext>({
         name: definition.displayName,
         instructions: definition.instructions,

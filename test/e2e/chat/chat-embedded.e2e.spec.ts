@@ -1,3 +1,4 @@
+import { OFFLINE_MODEL_NAME } from '../../../src/modules/agents/offline/offline-model';
 import { createTestUser } from '../../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
@@ -23,6 +24,8 @@ describe('chat on embedded defaults', () => {
     expect(first.body.response).toBe(
       'Offline mode (no OPENAI_API_KEY is configured), so this is a canned reply. You said: "hello offline".',
     );
+    // The reply names the model that wrote it, not the configured OpenAI model.
+    expect(first.body.metadata.model_used).toBe(OFFLINE_MODEL_NAME);
     const second = await t.http
       .post('/api/v1/chat')
       .set('Authorization', user.authorization)
@@ -59,5 +62,30 @@ describe('chat on embedded defaults', () => {
       .send({ message: 'new start', conversation_id: 'offline-thread' })
       .expect(200);
     expect(fresh.body.response).not.toContain('I remember');
+  });
+
+  it('reports the offline model for every agent and web search as unavailable without a key', async () => {
+    const user = await createTestUser(t, { role: 'member' });
+    const agents = await t.http
+      .get('/api/v1/agents')
+      .set('Authorization', user.authorization)
+      .expect(200);
+    expect(agents.body.map((agent: { model: string }) => agent.model)).toEqual([
+      OFFLINE_MODEL_NAME,
+      OFFLINE_MODEL_NAME,
+      OFFLINE_MODEL_NAME,
+    ]);
+    const tools = await t.http
+      .get('/api/v1/tools')
+      .set('Authorization', user.authorization)
+      .expect(200);
+    expect(tools.body.items[0]).toMatchObject({
+      name: 'tavily_search_tool',
+      requires_api_key: true,
+      available: false,
+    });
+    expect(agents.body.find((a: { name: string }) => a.name === 'triage').tools).not.toContain(
+      'tavily_search_tool',
+    );
   });
 });

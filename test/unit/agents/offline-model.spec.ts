@@ -1,5 +1,6 @@
 import { Agent, MemorySession, Runner, Usage } from '@openai/agents';
 import {
+  OFFLINE_MODEL_NAME,
   OfflineModel,
   OfflineModelProvider,
   offlineReply,
@@ -55,6 +56,16 @@ describe('offline model (decision P10)', () => {
     const done = events[events.length - 1];
     expect(done.type).toBe('response_done');
     expect(splitDeltas('a b  c')).toEqual(['a', ' b', '  c']);
+  });
+
+  it('answers under its own name whatever model an agent asks for', async () => {
+    const model = new OfflineModelProvider().getModel();
+    let reported: unknown;
+    for await (const event of model.getStreamedResponse(request('hi'))) {
+      if (event.type === 'response_done') reported = event.response.providerData?.model;
+    }
+    expect(reported).toBe(OFFLINE_MODEL_NAME);
+    expect(OFFLINE_MODEL_NAME).not.toMatch(/gpt/);
   });
 
   it('runs through the Agents SDK with memory, streamed and not, and honours abort', async () => {

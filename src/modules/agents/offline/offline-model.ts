@@ -131,9 +131,12 @@ export class OfflineModel implements Model {
   }
 }
 
-/** Hands out the offline model under any model name. */
+/** The name the offline model answers under (chat `model_used`, agents `model`, token metrics). */
+export const OFFLINE_MODEL_NAME = 'offline-deterministic';
+
+/** Hands out the offline model for any requested name; it always reports its own name. */
 export class OfflineModelProvider implements ModelProvider {
-  getModel(modelName?: string): Model {
-    return new OfflineModel(modelName ?? 'offline');
+  getModel(): Model {
+    return new OfflineModel(OFFLINE_MODEL_NAME);
   }
 }
