@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { AppConfig } from '../config/app-config';
 import { applyErrorSchemas } from './error-schemas';
 import { applyFastApiOperationIds } from './operation-ids';
+import { swaggerUiDocument, swaggerUiOptions } from './swagger-ui';
 
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -19,12 +20,20 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
   return document;
 }
 
-/** `/openapi.json` always (the frontend's generator fetches it); Swagger UI at `/docs` when enabled. */
+/**
+ * `/openapi.json` always (the frontend's generator fetches it, reference tags and info); Swagger
+ * UI at `/docs` when enabled, rendering its own view of the same document (swagger-ui.ts).
+ */
 export function mountOpenApi(app: INestApplication, config: AppConfig): void {
   const document = buildOpenApiDocument(app, config);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
-    swaggerUiEnabled: config.ENABLE_API_DOCS,
+    swaggerUiEnabled: false,
     raw: ['json'],
+  });
+  if (!config.ENABLE_API_DOCS) return;
+  SwaggerModule.setup('docs', app, swaggerUiDocument(document, config), {
+    ...swaggerUiOptions(config),
+    raw: false,
   });
 }
