@@ -1,3 +1,9 @@
+export {
+  AcquisitionClock,
+  leaseAcquiredAt,
+  leaseEvictionChannel,
+  leaseMember,
+} from './lease-member';
 export { RateLimitExceededException } from './rate-limit.exception';
 export { RateLimitModule } from './rate-limit.module';
 export {

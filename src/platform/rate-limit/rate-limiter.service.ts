@@ -7,6 +7,8 @@ import { AppException } from '../http/app-exception';
 import { LoggerFactory, logEvent } from '../observability/logger.factory';
 import { MetricsService } from '../observability/metrics.service';
 import { RedisService } from '../redis/redis.service';
+import { LeaseEvictions } from './lease-evictions';
+import { AcquisitionClock, leaseEvictionChannel, leaseMember } from './lease-member';
 import { RateLimitExceededException } from './rate-limit.exception';
 import { FIXED_WINDOW_SCRIPT, LEASE_ACQUIRE_SCRIPT, LEASE_HEARTBEAT_SCRIPT } from './scripts';
 
@@ -28,6 +30,11 @@ export interface QuotaSpec {
 export interface LeaseSpec extends Omit<QuotaSpec, 'windowSeconds'> {
   /** Lease lifetime without heartbeat (reference: 300 s). */
   ttlSeconds: number;
+  /**
+   * At the limit, take the slot of the OLDEST holder (on any replica; it is told through
+   * `Lease.evicted`) instead of refusing with 429: for streams that a dead client may hold.
+   */
+  evictOldest?: boolean;
 }
 
 export interface QuotaState {
@@ -39,9 +46,11 @@ export interface QuotaState {
 /** A held concurrency slot; release it exactly once (idempotent). */
 export interface Lease {
   release(): Promise<void>;
+  /** Aborted when a newer acquire evicted this lease (`evictOldest`): the holder must stop. */
+  readonly evicted: AbortSignal;
 }
 
-const NOOP_LEASE: Lease = { release: async () => undefined };
+const NOOP_LEASE: Lease = { release: async () => undefined, evicted: new AbortController().signal };
 
 /** Key parts as the reference sanitises them: spaces to `_`, empty to `unknown`. */
 export function sanitizeKeyPart(part: string | null | undefined): string {
@@ -61,6 +70,9 @@ export class RateLimiter {
   private readonly events: Logger;
   private readonly hits: Counter<'quota' | 'scope'>;
   private readonly failOpen: Counter<'quota'>;
+  private readonly evictionsTotal: Counter<'quota'>;
+  private readonly evictions: LeaseEvictions;
+  private readonly clock = new AcquisitionClock();
 
   constructor(
     private readonly config: AppConfig,
@@ -80,6 +92,16 @@ export class RateLimiter {
       help: 'Requests allowed because the rate limiter backend was unavailable',
       labelNames: ['quota'],
     });
+    this.evictionsTotal = metrics.counter({
+      name: 'rate_limit_evictions_total',
+      help: 'Concurrency leases evicted by a newer acquire at the limit',
+      labelNames: ['quota'],
+    });
+    this.evictions = new LeaseEvictions(
+      redis,
+      leaseEvictionChannel(config.REDIS_KEY_PREFIX, this.prefix()),
+      this.log,
+    );
   }
 
   /** Counts one hit; throws the reference 429 when the window's limit is exceeded. */
@@ -103,41 +125,63 @@ export class RateLimiter {
     return { limit: spec.limit, remaining: Math.max(0, spec.limit - count), resetSeconds };
   }
 
-  /** Takes a concurrency slot (kept alive by a heartbeat until released); throws 429 when full. */
+  /**
+   * Takes a concurrency slot (kept alive by a heartbeat until released). When full: throws 429,
+   * or with `evictOldest` evicts the oldest holder and takes its place.
+   */
   async acquireLease(spec: LeaseSpec, parts: (string | null | undefined)[]): Promise<Lease> {
     if (spec.limit <= 0) return NOOP_LEASE;
     const key = this.key('concurrency', spec.name, parts);
-    const leaseId = randomUUID();
+    const now = Date.now();
+    const member = leaseMember(this.clock.next(now), randomUUID());
     const ttlMs = spec.ttlSeconds * 1000;
-    let granted: number;
-    let oldestExpiry: number;
+    const evicted = new AbortController();
+    const evictable = spec.evictOldest === true;
+    if (evictable) await this.evictions.watch(member, () => evicted.abort());
+    let reply: (number | string)[];
     try {
-      [granted, oldestExpiry] = (await this.redis.client.eval(
+      reply = (await this.redis.client.eval(
         LEASE_ACQUIRE_SCRIPT,
         1,
         key,
-        Date.now(),
+        now,
         ttlMs,
         spec.limit,
-        leaseId,
-      )) as [number, number];
+        member,
+        evictable ? 1 : 0,
+        this.evictions.channel,
+      )) as (number | string)[];
     } catch (error) {
+      this.evictions.unwatch(member);
       this.unavailable(spec, error);
       return NOOP_LEASE;
     }
-    if (!granted) {
+    const [granted, oldestExpiry, ...evictedMembers] = reply;
+    if (!Number(granted)) {
+      this.evictions.unwatch(member);
       // A slot may free any second: advise a short retry, not the lease TTL (chat spec 11.1 B13).
       const untilOldest = Math.ceil((Number(oldestExpiry) - Date.now()) / 1000);
       this.reject(spec, parts, Math.min(5, Math.max(1, untilOldest)));
     }
-    return this.heldLease(key, leaseId, ttlMs);
+    if (evictedMembers.length > 0) this.noteEvictions(spec, parts, evictedMembers.map(String));
+    return this.heldLease(key, member, ttlMs, evictable ? evicted : undefined);
   }
 
-  private heldLease(key: string, leaseId: string, ttlMs: number): Lease {
+  private heldLease(
+    key: string,
+    member: string,
+    ttlMs: number,
+    evicted: AbortController | undefined,
+  ): Lease {
     const heartbeat = setInterval(
       () => {
         this.redis.client
-          .eval(LEASE_HEARTBEAT_SCRIPT, 1, key, Date.now() + ttlMs, ttlMs, leaseId)
+          .eval(LEASE_HEARTBEAT_SCRIPT, 1, key, Date.now() + ttlMs, ttlMs, member)
+          .then((alive) => {
+            // Gone from the set: evicted (a missed signal) or lapsed; either way the slot is
+            // no longer ours, so an evictable holder stops.
+            if (!Number(alive) && evicted) this.evictions.evicted(member);
+          })
           .catch((error: unknown) => this.log.warn({ err: error, key }, 'Lease heartbeat failed'));
       },
       Math.max(ttlMs / 2, 500),
@@ -145,15 +189,34 @@ export class RateLimiter {
     heartbeat.unref();
     let released = false;
     return {
+      evicted: evicted?.signal ?? NOOP_LEASE.evicted,
       release: async () => {
         if (released) return;
         released = true;
         clearInterval(heartbeat);
-        await this.redis.client.zrem(key, leaseId).catch((error: unknown) => {
+        this.evictions.unwatch(member);
+        await this.redis.client.zrem(key, member).catch((error: unknown) => {
           this.log.warn({ err: error, key }, 'Lease release failed; it lapses at its TTL');
         });
       },
     };
+  }
+
+  /** Counts and logs evictions; holders in this process are stopped at once (no round trip). */
+  private noteEvictions(
+    spec: LeaseSpec,
+    parts: (string | null | undefined)[],
+    members: string[],
+  ): void {
+    this.evictionsTotal.inc({ quota: spec.name }, members.length);
+    logEvent(this.events, 'info', 'rate_limit.evict', {
+      quota: spec.name,
+      tenant_id: spec.logContext?.tenantId ?? 'unknown',
+      user_id: spec.logContext?.userId ?? sanitizeKeyPart(parts[parts.length - 1]),
+      limit: spec.limit,
+      evicted: members.length,
+    });
+    for (const member of members) this.evictions.evicted(member);
   }
 
   private key(
@@ -161,8 +224,11 @@ export class RateLimiter {
     name: string,
     parts: (string | null | undefined)[],
   ): string {
-    const prefix = this.config.RATE_LIMIT_KEY_PREFIX.trim() || 'rate-limit';
-    return [prefix, kind, name, ...parts.map(sanitizeKeyPart)].join(':');
+    return [this.prefix(), kind, name, ...parts.map(sanitizeKeyPart)].join(':');
+  }
+
+  private prefix(): string {
+    return this.config.RATE_LIMIT_KEY_PREFIX.trim() || 'rate-limit';
   }
 
   private reject(

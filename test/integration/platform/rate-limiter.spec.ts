@@ -94,6 +94,51 @@ describe('RateLimiter on Redis (decision C6)', () => {
     const recovered = await limiter.acquireLease(spec, ['tenant-crash']);
     await recovered.release();
   });
+
+  it('with evictOldest, evicts the oldest lease at the limit instead of refusing', async () => {
+    const spec = {
+      name: 'billing_stream_concurrency',
+      limit: 2,
+      ttlSeconds: 300,
+      scope: 'tenant' as const,
+      evictOldest: true,
+    };
+    const key = 'rate-limit:concurrency:billing_stream_concurrency:tenant-evict';
+    const first = await limiter.acquireLease(spec, ['tenant-evict']);
+    const second = await limiter.acquireLease(spec, ['tenant-evict']);
+    const third = await limiter.acquireLease(spec, ['tenant-evict']);
+    expect([first, second, third].map((lease) => lease.evicted.aborted)).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(await t.redis.client.zcard(key)).toBe(2);
+    // Without the option the same full set still refuses.
+    await expect(
+      limiter.acquireLease({ ...spec, evictOldest: false }, ['tenant-evict']),
+    ).rejects.toBeInstanceOf(RateLimitExceededException);
+    await first.release();
+    expect(await t.redis.client.zcard(key)).toBe(2);
+    await second.release();
+    await third.release();
+    expect(await t.redis.client.zcard(key)).toBe(0);
+  });
+
+  it('stops an evictable holder whose lease vanished without a signal (heartbeat)', async () => {
+    const spec = {
+      name: 'billing_stream_concurrency',
+      limit: 1,
+      ttlSeconds: 1,
+      scope: 'tenant' as const,
+      evictOldest: true,
+    };
+    const key = 'rate-limit:concurrency:billing_stream_concurrency:tenant-lost';
+    const lease = await limiter.acquireLease(spec, ['tenant-lost']);
+    await t.redis.client.del(key);
+    for (let i = 0; i < 60 && !lease.evicted.aborted; i += 1) await sleep(50);
+    expect(lease.evicted.aborted).toBe(true);
+    await lease.release();
+  });
 });
 
 describe('RateLimiter when Redis is down', () => {
