@@ -144,6 +144,26 @@ export class AppConfig {
   SSE_PING_SECONDS = 15;
 
   @Setting({
+    kind: 'int',
+    group: 'http',
+    description: 'Bytes an SSE stream may buffer for a slow client before its producer waits',
+  })
+  @IsInt()
+  @Min(1024)
+  @Max(67108864)
+  SSE_MAX_BUFFERED_BYTES = 65536;
+
+  @Setting({
+    kind: 'float',
+    group: 'http',
+    description: 'Seconds an SSE stream may stay over its buffer bound before it is closed',
+  })
+  @IsNumber()
+  @Min(0.05)
+  @Max(3600)
+  SSE_STALL_TIMEOUT_SECONDS = 30;
+
+  @Setting({
     kind: 'bool',
     group: 'http',
     description: 'Serve Swagger UI at /docs (default: on outside production)',

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
+import { StallDetector } from './stall-detector';
 
 export interface SseStreamOptions {
   /** `chat` or `billing`: metric label and log field. */
@@ -9,32 +10,58 @@ export interface SseStreamOptions {
   contentType: string;
   /** Comment keep-alive after this many seconds of silence. */
   pingSeconds: number;
+  /** Write buffer (bytes not yet taken by the socket) beyond which the producer waits. */
+  maxBufferedBytes: number;
+  /** Over the buffer bound this long: the client stopped reading, the stream is closed. */
+  stallTimeoutMs: number;
   logger: Logger;
   activeStreams: Gauge<'stream'>;
+  /** Streams the server closed on its own (`evicted`, `stalled`). */
+  terminations: Counter<'stream' | 'reason'>;
 }
 
-export type SseEndReason = 'completed' | 'client_closed' | 'shutdown' | 'error';
+export type SseEndReason =
+  | 'completed'
+  | 'client_closed'
+  | 'shutdown'
+  | 'error'
+  /** A newer stream of the same holder took this one's concurrency slot. */
+  | 'evicted'
+  /** The client stopped reading (write buffer over the bound for the stall timeout). */
+  | 'stalled';
 
 /**
  * A Server-Sent Events response written by hand on the Express response (after guards and
  * validation ran, so pre-stream errors are still normal JSON): frames are `data: <json>\n\n`,
- * `: ping` comments keep proxies from timing out, writes respect backpressure, and a client
- * disconnect aborts `signal` so the producer (model run, Redis read) stops.
+ * `: ping` comments keep proxies from timing out, and a client disconnect aborts `signal` so
+ * the producer (model run, Redis read) stops.
+ *
+ * Backpressure: writes return at once while the bytes waiting for the socket stay within
+ * `maxBufferedBytes`; beyond it `send` waits until the buffer is back under the bound. If it
+ * stays over the bound for `stallTimeoutMs` (a client, or a proxy, that no longer reads), the
+ * connection is destroyed and the stream ends as `stalled`, which aborts `signal` like a
+ * disconnect. Memory per stream is therefore bounded by the bound plus one frame.
  */
 export class SseStream {
   private readonly controller = new AbortController();
   private readonly pingTimer: NodeJS.Timeout;
   private readonly startedAt = performance.now();
+  private readonly backlog: StallDetector;
   private lastWriteAt = Date.now();
   private framesSent = 0;
   private corked = false;
   private endReason?: SseEndReason;
+  /** Writers waiting for the buffer to come back under the bound. */
+  private waiters: (() => void)[] = [];
+  private watchdog?: NodeJS.Timeout;
+  private maxBuffered = 0;
 
   private constructor(
     private readonly request: Request,
     private readonly response: Response,
     private readonly options: SseStreamOptions,
   ) {
+    this.backlog = new StallDetector(options.maxBufferedBytes, options.stallTimeoutMs);
     response.status(200);
     response.setHeader('Content-Type', options.contentType);
     response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -50,6 +77,7 @@ export class SseStream {
     response.on('close', () => {
       if (!this.endReason) this.finish(response.writableFinished ? 'completed' : 'client_closed');
     });
+    response.on('drain', () => this.checkBacklog());
     this.pingTimer = setInterval(
       () => this.pingIfIdle(),
       Math.min(options.pingSeconds * 1000, 1000),
@@ -88,19 +116,79 @@ export class SseStream {
     this.response.end();
   }
 
+  /**
+   * Ends the stream from the server side: a last comment frame (`: <finalComment>`), the end of
+   * the response, and the connection closed rather than kept alive for another request. A
+   * client that does not take those bytes within the stall timeout has its socket destroyed.
+   */
+  terminate(reason: 'evicted', finalComment: string): void {
+    if (this.closed) return;
+    const socket = this.response.socket;
+    this.response.write(`: ${finalComment}\n\n`);
+    this.finish(reason);
+    this.response.end();
+    if (!socket || socket.destroyed) return;
+    const hardStop = setTimeout(() => socket.destroy(), this.options.stallTimeoutMs);
+    hardStop.unref();
+    socket.once('close', () => clearTimeout(hardStop));
+    this.response.once('finish', () => socket.end());
+  }
+
   private async write(chunk: string): Promise<void> {
     this.lastWriteAt = Date.now();
     this.corkUntilNextTick();
-    if (this.response.write(chunk)) return;
+    this.response.write(chunk);
+    if (this.observeBacklog() === 'flowing') return;
     await new Promise<void>((resolve) => {
-      const done = () => {
-        this.response.off('drain', done);
-        this.response.off('close', done);
-        resolve();
-      };
-      this.response.once('drain', done);
-      this.response.once('close', done);
+      this.waiters.push(resolve);
+      this.armWatchdog();
     });
+  }
+
+  private observeBacklog(): 'flowing' | 'backlogged' | 'stalled' {
+    const buffered = this.response.writableLength;
+    if (buffered > this.maxBuffered) this.maxBuffered = buffered;
+    return this.backlog.observe(buffered, Date.now());
+  }
+
+  /**
+   * While writers wait: re-checks the buffer soon after the corked bytes reached the socket and
+   * then periodically (`drain` also wakes it, but only fires once the socket buffer is empty).
+   */
+  private armWatchdog(): void {
+    if (this.watchdog || this.closed) return;
+    setImmediate(() => this.checkBacklog());
+    const every = Math.max(10, Math.min(1000, this.options.stallTimeoutMs / 4));
+    this.watchdog = setInterval(() => this.checkBacklog(), every);
+    this.watchdog.unref();
+  }
+
+  private checkBacklog(): void {
+    if (this.closed || this.waiters.length === 0) return;
+    const state = this.observeBacklog();
+    if (state === 'flowing') this.releaseWaiters();
+    else if (state === 'stalled') this.stall();
+  }
+
+  private releaseWaiters(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  private stall(): void {
+    this.options.logger.warn(
+      {
+        event: 'sse.stalled',
+        stream: this.options.name,
+        path: this.request.path,
+        buffered_bytes: this.response.writableLength,
+        backlogged_ms: this.backlog.backloggedFor(Date.now()),
+      },
+      'SSE client stopped reading; closing the stream',
+    );
+    this.finish('stalled');
+    this.response.destroy();
   }
 
   /**
@@ -119,15 +207,20 @@ export class SseStream {
   }
 
   private pingIfIdle(): void {
-    if (this.closed) return;
+    // A backlogged stream is not idle: its client has bytes it has not read yet.
+    if (this.closed || this.waiters.length > 0) return;
     if (Date.now() - this.lastWriteAt >= this.options.pingSeconds * 1000) void this.comment('ping');
   }
 
   private finish(reason: SseEndReason): void {
     this.endReason = reason;
     clearInterval(this.pingTimer);
+    this.releaseWaiters();
     this.controller.abort();
     this.options.activeStreams.dec({ stream: this.options.name });
+    if (reason === 'evicted' || reason === 'stalled') {
+      this.options.terminations.inc({ stream: this.options.name, reason });
+    }
     this.options.logger.info(
       {
         event: 'sse.end',
@@ -135,6 +228,7 @@ export class SseStream {
         path: this.request.path,
         end_reason: reason,
         frames_sent: this.framesSent,
+        buffered_bytes_max: this.maxBuffered,
         duration_ms: Math.round(performance.now() - this.startedAt),
       },
       'SSE stream ended',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { LoggerFactory } from '../observability/logger.factory';
@@ -20,6 +20,7 @@ export interface OpenStreamOptions {
 export class SseService {
   private readonly log: Logger;
   private readonly active: Gauge<'stream'>;
+  private readonly terminations: Counter<'stream' | 'reason'>;
 
   constructor(
     private readonly config: AppConfig,
@@ -33,6 +34,11 @@ export class SseService {
       help: 'Open SSE streams',
       labelNames: ['stream'],
     });
+    this.terminations = metrics.counter({
+      name: 'sse_streams_terminated_total',
+      help: 'SSE streams closed by the server: evicted by a newer stream, or stalled client',
+      labelNames: ['stream', 'reason'],
+    });
   }
 
   open(request: Request, response: Response, options: OpenStreamOptions): SseStream {
@@ -40,8 +46,11 @@ export class SseService {
       name: options.name,
       contentType: options.contentType,
       pingSeconds: this.config.SSE_PING_SECONDS,
+      maxBufferedBytes: this.config.SSE_MAX_BUFFERED_BYTES,
+      stallTimeoutMs: this.config.SSE_STALL_TIMEOUT_SECONDS * 1000,
       logger: this.log,
       activeStreams: this.active,
+      terminations: this.terminations,
     });
     const unregister = this.lifecycle.onDrain(async () => {
       if (options.onShutdown) await options.onShutdown(stream);
