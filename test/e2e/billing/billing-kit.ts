@@ -67,6 +67,8 @@ export interface SseClient {
   /** Raw frames (including `: ping` comments). */
   frames: string[];
   waitForEvents(count: number, timeoutMs?: number): Promise<Record<string, unknown>[]>;
+  /** Resolves when the body ended (the server closed the stream) or the client closed it. */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -79,11 +81,12 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const errorBody = response.ok
     ? null
     : ((await response.json().catch(() => null)) as Record<string, unknown> | null);
+  let ended: Promise<void> = Promise.resolve();
   if (response.ok && response.body) {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
-    void (async () => {
+    ended = (async () => {
       try {
         for (;;) {
           const { value, done } = await reader.read();
@@ -113,6 +116,7 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
     frames,
     waitForEvents: (count, timeoutMs = 10_000) =>
       waitFor(() => (events.length >= count ? events : null), timeoutMs, 20),
+    ended,
     close: () => controller.abort(),
   };
 }

@@ -15,6 +15,9 @@ const HISTORY_PAGE = 128;
 const LEASE_TTL_SECONDS = 300;
 /** A subscriber this far behind is disconnected; it resumes with Last-Event-ID. */
 const MAX_QUEUED = 10_000;
+/** The last frame of a stream whose slot a newer stream of the tenant took (docs/streams.md). */
+export const BILLING_STREAM_EVICTED_COMMENT =
+  'evicted: a newer stream took this slot (billing_stream_concurrency)';
 
 export interface StreamCaller {
   tenantId: string;
@@ -25,6 +28,10 @@ export interface StreamCaller {
  * The billing SSE stream (spec billing 1.9, 6.4, decision B3): per-tenant quota and concurrency
  * lease, then the tenant's retained history after the resume point (all of it without one), then
  * live entries, each sent as `data: <payload with event_id>` and never twice.
+ *
+ * At the concurrency limit a new stream is never refused: it evicts the tenant's oldest stream,
+ * on whichever replica holds it, which gets a final comment frame and is closed (issue 10; a
+ * proxy that keeps dead upstream connections open must not lock the tenant out).
  */
 @Injectable()
 export class BillingStreamService {
@@ -79,6 +86,7 @@ export class BillingStreamService {
         limit: this.config.BILLING_STREAM_CONCURRENT_LIMIT,
         ttlSeconds: LEASE_TTL_SECONDS,
         scope: 'tenant',
+        evictOldest: true,
         logContext,
       },
       [caller.tenantId],
@@ -89,7 +97,14 @@ export class BillingStreamService {
         name: 'billing',
         contentType: 'text/event-stream; charset=utf-8',
       });
-      await this.follow(caller.tenantId, resumeAfter ?? STREAM_START, stream);
+      const evict = () => stream.terminate('evicted', BILLING_STREAM_EVICTED_COMMENT);
+      if (lease.evicted.aborted) evict();
+      else lease.evicted.addEventListener('abort', evict, { once: true });
+      try {
+        await this.follow(caller.tenantId, resumeAfter ?? STREAM_START, stream);
+      } finally {
+        lease.evicted.removeEventListener('abort', evict);
+      }
       stream.end();
     } finally {
       await lease.release();
