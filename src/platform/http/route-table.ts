@@ -1,8 +1,15 @@
 import { match, type MatchFunction } from 'path-to-regexp';
 
 interface RouteEntry {
+  path: string;
   matcher: MatchFunction<Partial<Record<string, string | string[]>>>;
   methods: Set<string>;
+}
+
+/** One served route: its Express path template (`/api/v1/x/:id`) and methods. */
+export interface RouteInfo {
+  path: string;
+  methods: string[];
 }
 
 /** Minimal shape of an Express 5 router layer that carries a route. */
@@ -33,6 +40,7 @@ export class RouteTable {
 
   add(path: string, methods: string[]): void {
     this.entries.push({
+      path,
       matcher: match(path, { decode: decodeURIComponent }),
       methods: new Set(methods),
     });
@@ -51,5 +59,10 @@ export class RouteTable {
 
   has(path: string): boolean {
     return this.allowedMethods(path).length > 0;
+  }
+
+  /** Every route with its methods, in registration order (route-driven tests, tooling). */
+  list(): RouteInfo[] {
+    return this.entries.map((entry) => ({ path: entry.path, methods: [...entry.methods].sort() }));
   }
 }

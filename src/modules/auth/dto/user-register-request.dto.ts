@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { Trim } from '../../../platform/http';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords/password-policy';
-import { MeetsPasswordPolicy, NoNulCharacters, TermsAccepted } from './validators';
+import { MeetsPasswordPolicy, TermsAccepted } from './validators';
 
 /** Reference `UserRegisterRequest`; lengths capped to their columns. */
 export class UserRegisterRequest {
@@ -33,21 +33,18 @@ export class UserRegisterRequest {
   @Trim()
   @IsString()
   @Length(2, 128)
-  @NoNulCharacters()
   tenant_name: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 128 })
   @IsOptional()
   @IsString()
   @MaxLength(128)
-  @NoNulCharacters()
   display_name?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)
-  @NoNulCharacters()
   plan_code?: string | null;
 
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 365 })

@@ -61,18 +61,3 @@ export function TermsAccepted(options?: ValidationOptions): PropertyDecorator {
     });
   };
 }
-
-/** Postgres text cannot hold NUL characters: refuse them up front (422, not a database 500). */
-export function NoNulCharacters(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name: 'noNulCharacters',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: 'Text must not contain NUL characters.', ...options },
-      validator: {
-        validate: (value: unknown) => typeof value !== 'string' || !value.includes('\0'),
-      },
-    });
-  };
-}

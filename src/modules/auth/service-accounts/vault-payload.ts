@@ -1,3 +1,4 @@
+import { findTextIssues } from '../../../platform/http';
 import {
   ServiceAccountErrorCode as Code,
   ServiceAccountException,
@@ -67,6 +68,13 @@ export function decodeVaultPayload(header: string): DecodedVaultPayload {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw ServiceAccountException.badRequest(
       'Unexpected Vault payload shape.',
+      Code.VaultPayloadInvalid,
+    );
+  }
+  if (findTextIssues(parsed, []).length > 0) {
+    // Claims reach Postgres (fingerprint, tenant): text it cannot store is refused like bad JSON.
+    throw ServiceAccountException.badRequest(
+      'Invalid Vault payload JSON: text must not contain NUL characters or unpaired surrogates.',
       Code.VaultPayloadInvalid,
     );
   }

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { storableText } from '../../../platform/http';
 import { normalizeIp } from './ip-address';
 
 /** Longest user agent we keep (the 512-character columns); longer ones are cut. */
@@ -18,13 +19,17 @@ export function clientInfoFrom(request: Request): ClientInfo {
   return { ip: normalizeIp(request.ip), userAgent: userAgent || null };
 }
 
-/** A user agent cut to fit its column. */
+/**
+ * A user agent made storable: NUL and lone surrogates cleaned (Node's HTTP parser already
+ * refuses NUL in headers; this holds whatever parser runs), then cut to fit its column.
+ */
 export function storableUserAgent(userAgent: string | null): string | null {
-  if (!userAgent) return null;
+  const text = userAgent ? storableText(userAgent) : null;
+  if (!text) return null;
   // Code points, not UTF-16 units: a cut never splits a surrogate pair.
-  return userAgent.length <= USER_AGENT_MAX_LENGTH
-    ? userAgent
-    : [...userAgent].slice(0, USER_AGENT_MAX_LENGTH).join('');
+  return text.length <= USER_AGENT_MAX_LENGTH
+    ? text
+    : [...text].slice(0, USER_AGENT_MAX_LENGTH).join('');
 }
 
 /** The request's `ClientInfo` as a handler argument. */

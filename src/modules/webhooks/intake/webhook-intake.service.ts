@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../../platform/config/app-config';
+import { parseStorableJson } from '../../../platform/http';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import {
   asObject,
@@ -140,7 +141,9 @@ export class WebhookIntakeService {
   private parse(text: string): VerifiedEvent {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      // Signed by Stripe, so never refused for its text: NUL and lone surrogates (which Postgres
+      // cannot store) are cleaned from every field before anything is stored (docs/text-input.md).
+      parsed = parseStorableJson(text);
     } catch {
       throw this.invalidPayload();
     }

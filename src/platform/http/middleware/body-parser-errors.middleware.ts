@@ -15,6 +15,16 @@ function jsonErrorOffset(message: string): number {
 }
 
 /**
+ * The decoder's message without the excerpt of the body V8 quotes in some of them
+ * (`Unexpected token 'h', ..."assword": hunter2}" is not valid JSON`): it could be a password.
+ * Messages with a position quote nothing and are kept.
+ */
+export function jsonErrorText(message: string): string {
+  if (!/ is not valid JSON$/.test(message)) return message;
+  return message.startsWith('Unexpected token') ? 'Unexpected token in JSON' : 'Invalid JSON';
+}
+
+/**
  * Translates body-parser failures into our exceptions before Nest reduces them to a bare 400:
  * malformed JSON is the reference's 422 `json_invalid`, an oversized body a 413, a bad charset 415.
  */
@@ -34,7 +44,7 @@ export function bodyParserErrorMiddleware(rawBodyRoutes: RawBodyRoutes): ErrorRe
             loc: ['body', jsonErrorOffset(error.message)],
             msg: 'JSON decode error',
             input: {},
-            ctx: { error: error.message },
+            ctx: { error: jsonErrorText(error.message) },
           },
         ]),
       );

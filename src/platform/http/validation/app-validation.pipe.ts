@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { RequestValidationException } from './request-validation.exception';
 import { toIssues } from './issue-mapper';
+import { findTextIssues } from './text-input';
 import type { ValidationLocation } from './validation-issue';
 
 const PRIMITIVES: unknown[] = [String, Boolean, Number, Array, Object];
@@ -18,15 +19,22 @@ const LOCATION: Record<ArgumentMetadata['type'], ValidationLocation | undefined>
  * Global pipe: class-transformer + class-validator on DTO classes, failing with the reference's
  * 422 envelope. Values are never coerced implicitly (JSON `"5"` is not an integer); query DTOs
  * opt into conversion per field with `@ToInt()`/`@ToBool()`. Unknown fields are ignored.
+ *
+ * Every body, query and path value (DTO or primitive, unknown fields included) is first checked
+ * for text Postgres cannot store (NUL, lone surrogates): a 422 before the handler runs, so
+ * before any model call or row (docs/text-input.md).
  */
 @Injectable()
 export class AppValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const location = LOCATION[metadata.type];
-    const metatype = metadata.metatype;
-    if (!location || !metatype || PRIMITIVES.includes(metatype)) return value;
-
+    if (!location) return value;
     const root = metadata.data ? [location, metadata.data] : [location];
+    const textIssues = findTextIssues(value, root);
+    if (textIssues.length > 0) throw new RequestValidationException(textIssues);
+
+    const metatype = metadata.metatype;
+    if (!metatype || PRIMITIVES.includes(metatype)) return value;
     if (
       location === 'body' &&
       (value === null || typeof value !== 'object' || Array.isArray(value))
