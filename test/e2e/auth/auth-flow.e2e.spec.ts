@@ -118,8 +118,19 @@ describe('auth lifecycle: register -> verify -> login -> refresh/reuse -> logout
       [user.id],
     );
     expect(verified.email_verified_at).not.toBeNull();
-    // Verification revoked the signup session: its access token dies at once (decision A3).
-    await me(registered.body.access_token).expect(401);
+    // Verification keeps the signup session (docs/email-verification.md): the access token keeps
+    // working with its old claims until it expires, and the next refresh says verified.
+    await me(registered.body.access_token).expect(200);
+    const conversations = (token: string) =>
+      t.http.get('/api/v1/conversations').set('Authorization', `Bearer ${token}`);
+    const stale = await conversations(registered.body.access_token).expect(403);
+    expect(stale.body.code).toBe('email_unverified');
+    const renewed = await refresh(registered.body.refresh_token).expect(200);
+    expect(renewed.body).toMatchObject({
+      email_verified: true,
+      session_id: registered.body.session_id,
+    });
+    await conversations(renewed.body.access_token).expect(200);
     const reused = await t.http
       .post('/api/v1/auth/email/verify')
       .send({ token: verifyToken })
@@ -201,7 +212,7 @@ describe('auth lifecycle: register -> verify -> login -> refresh/reuse -> logout
     await me(second.body.access_token).expect(401);
     await refresh(second.body.refresh_token).expect(401);
 
-    // --- logout everywhere
+    // --- logout everywhere (the signup session, kept through verification, and two logins)
     const third = await login(PASSWORD_1).expect(200);
     const fourth = await login(PASSWORD_1).expect(200);
     await t.http
@@ -210,8 +221,9 @@ describe('auth lifecycle: register -> verify -> login -> refresh/reuse -> logout
       .expect(200, {
         success: true,
         message: 'All sessions revoked successfully.',
-        data: { revoked: 2 },
+        data: { revoked: 3 },
       });
+    await me(renewed.body.access_token).expect(401);
     await me(fourth.body.access_token).expect(401);
     await refresh(fourth.body.refresh_token).expect(401);
 

@@ -114,10 +114,16 @@ describe('email verification and passwords', () => {
         user.userId,
       ]);
       expect(row.email_verified_at).not.toBeNull();
+      // The session survives verification; its next refresh carries the verified claim.
       await t.http
         .get('/api/v1/auth/me')
         .set('Authorization', bearer(tokens.access_token))
-        .expect(401);
+        .expect(200);
+      const renewed = await t.http
+        .post('/api/v1/auth/refresh')
+        .send({ refresh_token: tokens.refresh_token })
+        .expect(200);
+      expect(renewed.body.email_verified).toBe(true);
       expect((await login(user)).email_verified).toBe(true);
     });
 

@@ -8,7 +8,6 @@ import { AuthFailures } from '../auth-failures';
 import { errorKind, piiDigest } from '../pii-digest';
 import type { UserPrincipal } from '../principal';
 import type { ClientInfo } from '../sessions/client-info';
-import { SessionRevocationService } from '../sessions/session-revocation.service';
 import { UserRepository, type UserRecord } from '../users/user.repository';
 import { emailLink, verificationMail } from './auth-mail.templates';
 import { EmailVerificationTokens } from './token-stores';
@@ -28,7 +27,6 @@ export class EmailVerificationService {
     private readonly users: UserRepository,
     private readonly tokens: EmailVerificationTokens,
     private readonly mail: MailSender,
-    private readonly revocation: SessionRevocationService,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('auth.observability');
@@ -100,9 +98,11 @@ export class EmailVerificationService {
   }
 
   /**
-   * Consumes the token, marks the email verified (a pending user becomes active) and revokes
-   * every session so the next login carries `email_verified=true`. A token minted for an email
-   * the account no longer has is refused (11.A item 18).
+   * Consumes the token and marks the email verified (a pending user becomes active). Sessions are
+   * kept (the reference revoked them all, logging the user out mid-signup): access tokens keep
+   * their old claims until they expire, and the next refresh, which reads the user row, issues
+   * `email_verified=true` (docs/email-verification.md). A token minted for an email the account
+   * no longer has is refused (11.A item 18).
    */
   async verifyEmailToken(token: string, client: ClientInfo): Promise<void> {
     const parsed = this.tokens.parse(token);
@@ -114,7 +114,6 @@ export class EmailVerificationService {
       throw AuthFailures.verificationInvalid();
     }
     await this.users.markEmailVerified(user.id);
-    await this.revocation.revokeAllForUser(user.id, 'email_verified');
     logEvent(this.log, 'info', 'auth.email_verification', {
       user_id: user.id,
       token_id: record.token_id,
