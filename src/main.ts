@@ -1,10 +1,11 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { ConfigValidationError, loadConfig } from './platform/config/load-config';
 import { assertProductionSafe, ProductionSafetyError } from './platform/config/secret-guard';
-import { logStartupReport } from './platform/config/startup-report';
+import { logStartupReport, startupBanner } from './platform/config/startup-report';
 import { installGracefulShutdown } from './platform/lifecycle/graceful-shutdown';
-import { createLogger } from './platform/observability/logger';
+import { createLogger, resolveLogFormat } from './platform/observability/logger';
 import {
   claimEmbeddedDirectory,
   EmbeddedDatabaseInUseError,
@@ -25,7 +26,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT as 'json' | 'pretty',
+    format: resolveLogFormat(config.LOG_FORMAT, {
+      production: config.isProduction,
+      tty: process.stdout.isTTY === true,
+    }),
   });
   // The server owns an embedded data directory and serves it to the CLI (one writer only);
   // claimed before anything is logged, so a second server's only output is why it refused.
@@ -34,19 +38,13 @@ async function main(): Promise<void> {
   const app = await createApp(config, logger);
   await app.listen(config.PORT, config.HOST);
   installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_SECONDS);
-  logger.info(
-    { host: config.HOST, port: config.PORT },
-    `Listening on http://${config.HOST}:${config.PORT}`,
-  );
+  const address: AddressInfo | string | null = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
   const wire = config.usesEmbeddedDatabase
     ? await embeddedWireAddress(config.EMBEDDED_DATABASE_DIR)
     : undefined;
-  if (wire) {
-    logger.info(
-      { embedded_postgres: wire },
-      `Embedded Postgres served to the CLI and psql: psql -h ${wire.host} -p ${wire.port} -U postgres`,
-    );
-  }
+  const banner = startupBanner(config, { host: config.HOST, port }, wire);
+  logger.info(banner.fields, banner.message);
 }
 
 main().catch((error: unknown) => {

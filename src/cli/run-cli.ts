@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { AppConfig } from '../platform/config/app-config';
 import { ConfigValidationError, loadConfig } from '../platform/config/load-config';
 import type { EnvMap } from '../platform/config/env-source';
-import { createLogger } from '../platform/observability/logger';
+import { createLogger, resolveLogFormat } from '../platform/observability/logger';
 import { PinoNestLogger } from '../platform/observability/pino-nest-logger';
 import { CliIo } from './cli-io';
 import { CliModule } from './cli.module';
@@ -43,7 +43,10 @@ export async function runCli(args: string[], options: RunCliOptions = {}): Promi
   // Logs go to stderr: stdout carries the command's result (JSON, env lines, tables).
   const logger = createLogger({
     level: config.LOG_LEVEL,
-    format: config.LOG_FORMAT as 'json' | 'pretty',
+    format: resolveLogFormat(config.LOG_FORMAT, {
+      production: config.isProduction,
+      tty: process.stderr.isTTY === true,
+    }),
     name: CLI_NAME,
     destination: pino.destination({ fd: 2, sync: true }),
   });

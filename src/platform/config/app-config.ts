@@ -186,10 +186,11 @@ export class AppConfig {
     lowercase: true,
     kind: 'string',
     group: 'observability',
-    description: 'json (default) or pretty',
+    description:
+      'auto (readable on a terminal in development, JSON otherwise and in production), json or pretty',
   })
-  @IsIn(['json', 'pretty'])
-  LOG_FORMAT = 'json';
+  @IsIn(['auto', 'json', 'pretty'])
+  LOG_FORMAT = 'auto';
 
   @Setting({
     kind: 'string',

@@ -1,4 +1,10 @@
-export { createLogger, REDACTED_PATHS } from './logger';
+export {
+  createLogger,
+  formatPrettyRecord,
+  REDACTED_PATHS,
+  resolveLogFormat,
+  type LogFormat,
+} from './logger';
 export { LoggerFactory, logEvent } from './logger.factory';
 export { boundedLabel, LATENCY_BUCKETS, MetricsService } from './metrics.service';
 export { ObservabilityModule } from './observability.module';

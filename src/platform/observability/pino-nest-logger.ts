@@ -1,12 +1,30 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 
-/** Routes Nest's own logging (bootstrap, exceptions) into the JSON pino stream. */
+/**
+ * Nest's bootstrap narration (one line per module initialised, per controller, per route):
+ * useful when debugging wiring, noise at info (the startup banner says what matters).
+ */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+  'NestApplicationContext',
+]);
+
+/**
+ * Routes Nest's own logging (bootstrap, exceptions) into the pino stream. Its context (class
+ * name) goes into `context`; the logger name stays that of the child logger (`nest`).
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    const bootstrap = typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context);
+    this.write(bootstrap ? 'debug' : 'info', message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {
@@ -37,7 +55,7 @@ export class PinoNestLogger implements LoggerService {
     // Nest passes the context (class name) as the last string parameter.
     const context =
       typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
-    const fields: Record<string, unknown> = context ? { logger: context } : {};
+    const fields: Record<string, unknown> = context ? { context } : {};
     if (message instanceof Error) {
       this.logger[level]({ ...fields, err: message }, message.message);
       return;

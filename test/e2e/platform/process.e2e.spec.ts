@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -24,11 +24,35 @@ describe('the compiled server process', () => {
     try {
       const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 60_000);
       expect(await ready.json()).toMatchObject({ status: 'ready' });
+      // The banner follows listening (and the embedded wire server) by a moment.
+      for (let i = 0; i < 50 && !server.stdout().includes('Listening on'); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const stdout = server.stdout();
       expect(stdout).toMatch(
         /Running on embedded development defaults: Postgres \(embedded PGlite, data in var\/pgdata\), Redis \(in-process ioredis-mock\), model/,
       );
       expect(stdout).toContain('Provisioned a development signing keyset');
+      // Quiet startup: a handful of JSON lines (piped, so not pretty) ending in one banner.
+      const records = stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { level: string; message: string });
+      expect(records.length).toBeLessThanOrEqual(6);
+      expect(stdout).not.toContain('Mapped {');
+      expect(stdout).not.toContain('Effective configuration');
+      const banner = records[records.length - 1].message.split('\n');
+      expect(banner[0]).toMatch(
+        new RegExp(
+          `^Listening on http://127\\.0\\.0\\.1:${port} \\(anything-agents 1\\.0\\.0, development\\)$`,
+        ),
+      );
+      expect(banner.slice(1).map((line) => line.trim().split(/\s+/)[0])).toEqual([
+        'docs',
+        'embedded',
+        'data',
+      ]);
+      expect(banner[3]).toContain(`psql -h ${join(realpathSync(cwd), 'var', 'pgdata')}`);
 
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
