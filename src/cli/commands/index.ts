@@ -12,6 +12,8 @@ import { MigrateDownCommand } from './migrate/migrate-down.command';
 import { MigrateStatusCommand } from './migrate/migrate-status.command';
 import { MigrateUpCommand } from './migrate/migrate-up.command';
 import { MigrateCommand } from './migrate/migrate.command';
+import { SecretsGenerateCommand } from './secrets/secrets-generate.command';
+import { SecretsCommand } from './secrets/secrets.command';
 import { STRIPE_EVENTS_COMMANDS } from './stripe-events.command';
 import { ServiceAccountIssueClient } from './tokens/service-account-issue.client';
 import { TokensIssueServiceAccountCommand } from './tokens/tokens-issue-service-account.command';
@@ -47,4 +49,6 @@ export const CLI_COMMANDS: Provider[] = [
   DoctorCommand,
   DoctorChecks,
   ...STRIPE_EVENTS_COMMANDS,
+  SecretsCommand,
+  SecretsGenerateCommand,
 ];

@@ -974,11 +974,9 @@ export class AppConfig {
     group: 'stripe',
     description: 'Stripe secret key (sk_test_/sk_live_)',
     sensitive: true,
-    blankIsError: true,
   })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'STRIPE_SECRET_KEY must not be blank' })
   STRIPE_SECRET_KEY?: string;
 
   @Setting({
@@ -986,11 +984,9 @@ export class AppConfig {
     group: 'stripe',
     description: 'Webhook signing secret (whsec_)',
     sensitive: true,
-    blankIsError: true,
   })
   @IsOptional()
   @IsString()
-  @MinLength(1, { message: 'STRIPE_WEBHOOK_SECRET must not be blank' })
   STRIPE_WEBHOOK_SECRET?: string;
 
   @Setting({

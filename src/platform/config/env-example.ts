@@ -20,6 +20,79 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   cli: 'Operator CLI',
 };
 
+/** Commented example values of optional settings whose blank default says little. */
+const EXAMPLES: Record<string, string> = {
+  DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/anything_agents',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+};
+
+interface OtherVariable {
+  name: string;
+  description: string;
+  example: string;
+}
+
+/** Variables read by other tools than the service (it ignores them), listed after its settings. */
+const OTHER_SECTIONS: { title: string; variables: OtherVariable[] }[] = [
+  {
+    title:
+      'Docker Compose v2 (`docker compose` reads these from .env for docker-compose.yml; the service does not)',
+    variables: [
+      {
+        name: 'REDIS_PASSWORD',
+        description:
+          "Password Redis starts with; its healthcheck and the api's REDIS_URL use the same (URL-safe characters)",
+        example: 'redis-dev-password',
+      },
+      { name: 'API_PORT', description: 'Host port of the API', example: '8000' },
+      {
+        name: 'COMPOSE_FILE',
+        description: 'Add docker-compose.ports.yml to also publish Postgres and Redis on the host',
+        example: 'docker-compose.yml:docker-compose.ports.yml',
+      },
+      {
+        name: 'POSTGRES_PORT',
+        description: 'Host port of Postgres (with docker-compose.ports.yml)',
+        example: '5432',
+      },
+      {
+        name: 'REDIS_PORT',
+        description: 'Host port of Redis (with docker-compose.ports.yml)',
+        example: '6379',
+      },
+    ],
+  },
+  {
+    title: 'Tests (`npm test` reads these from its environment, not from .env)',
+    variables: [
+      {
+        name: 'TEST_POSTGRES_URL',
+        description: 'Postgres admin URL; each run creates and drops a throwaway database there',
+        example: 'postgresql://postgres@127.0.0.1:5432/postgres',
+      },
+      {
+        name: 'TEST_REDIS_URL',
+        description: 'Redis URL; each run uses its own key prefix',
+        example: 'redis://127.0.0.1:6379/0',
+      },
+      {
+        name: 'TEST_LOG_LEVEL',
+        description: "Level of the test apps' captured logs (debug keeps debug lines)",
+        example: 'info',
+      },
+      {
+        name: 'TEST_KEEP_DATABASE',
+        description: "true keeps the run's throwaway database for inspection",
+        example: 'false',
+      },
+    ],
+  },
+];
+
+export const ENV_EXAMPLE_OTHER_VARIABLES: readonly OtherVariable[] = OTHER_SECTIONS.flatMap(
+  (section) => section.variables,
+);
+
 function render(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return value.map((item) => String(item)).join(',');
@@ -30,7 +103,8 @@ function render(value: unknown): string {
 
 /**
  * `.env.example`, generated from `AppConfig` so it always lists every setting with its default
- * (a unit test fails when the committed file drifts). Optional settings are commented out.
+ * (a unit test fails when the committed file drifts). Optional settings are commented out, some
+ * with an example value; the Compose and test variables follow, all commented out.
  */
 export function renderEnvExample(): string {
   const defaults = new AppConfig() as unknown as Record<string, unknown>;
@@ -40,6 +114,11 @@ export function renderEnvExample(): string {
     '# `npm run env:example`). Precedence: process environment > .env.local > .env > defaults.',
     '# Lists accept JSON arrays or comma-separated values; maps accept JSON objects or key=value pairs.',
     '# Defaults marked (dev) change in production-like environments (anything but development|dev|local|test).',
+    '# A blank value (`NAME=`) of an optional setting means unset.',
+    '# Production refuses the starter secrets below: `npm run cli -- secrets generate` prints fresh values for',
+    '# SECRET_KEY, every pepper and salt and AUTH_SESSION_ENCRYPTION_KEY as env lines (or use',
+    '# `openssl rand -base64 48` for each). Changing a pepper or salt of a running deployment invalidates what',
+    '# was hashed with it.',
   ];
   for (const group of Object.keys(GROUP_TITLES) as SettingGroup[]) {
     const members = settings.filter((s) => s.group === group);
@@ -57,7 +136,17 @@ export function renderEnvExample(): string {
         ? ' (dev; false in production)'
         : '';
       lines.push(`# ${setting.description}${devNote}${flags ? ` [${flags}]` : ''}`);
-      lines.push(`${value === '' ? '# ' : ''}${setting.property}=${value}`);
+      lines.push(
+        value === ''
+          ? `# ${setting.property}=${EXAMPLES[setting.property] ?? ''}`
+          : `${setting.property}=${value}`,
+      );
+    }
+  }
+  for (const section of OTHER_SECTIONS) {
+    lines.push('', `# --- ${section.title}`);
+    for (const variable of section.variables) {
+      lines.push(`# ${variable.description}`, `# ${variable.name}=${variable.example}`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -53,8 +53,10 @@ function lookup(values: Map<string, string>, setting: SettingMetadata): string |
 
 function assign(config: AppConfig, setting: SettingMetadata, raw: string): void {
   const target = config as unknown as Record<string, unknown>;
-  if (setting.kind === 'string' && raw.trim() === '' && !setting.blankIsError) {
-    // A blank value means "unset": optional settings stay undefined, others keep their default.
+  if (raw.trim() === '' && (setting.kind === 'string' || target[setting.property] === undefined)) {
+    // A blank value means "unset" (an uncommented `STRIPE_SECRET_KEY=` line of .env.example):
+    // optional settings stay undefined, strings keep their default. A blank list or map is the
+    // empty collection, and a blank number or boolean of a setting with a default is an error.
     return;
   }
   target[setting.property] = parseByKind(

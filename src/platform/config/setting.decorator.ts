@@ -31,8 +31,6 @@ export interface SettingOptions {
   aliases?: string[];
   /** Values that must never run in production (checked by the secret guard). */
   placeholders?: string[];
-  /** A blank value is a configuration error instead of meaning "unset". */
-  blankIsError?: boolean;
   /** Enumerated strings are matched case-insensitively (stored lower-case). */
   lowercase?: boolean;
 }

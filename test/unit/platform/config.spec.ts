@@ -103,10 +103,35 @@ describe('loadConfig', () => {
     },
   );
 
-  it('rejects malformed and blank Stripe settings even with billing off', () => {
-    expect(problemsOf({ STRIPE_SECRET_KEY: '   ' }).join()).toMatch(
-      /STRIPE_SECRET_KEY must not be blank/,
+  it('treats a blank optional setting as unset (an uncommented `STRIPE_SECRET_KEY=`)', () => {
+    const config = load({
+      STRIPE_SECRET_KEY: '',
+      STRIPE_WEBHOOK_SECRET: '   ',
+      DATABASE_URL: '',
+      AUTH_SESSION_IP_HASH_SALT: ' ',
+      RATE_LIMIT_KEY_PREFIX: '',
+      TRUSTED_PROXIES: '',
+      STRIPE_PRODUCT_PRICE_MAP: '',
+    });
+    expect(config.STRIPE_SECRET_KEY).toBeUndefined();
+    expect(config.STRIPE_WEBHOOK_SECRET).toBeUndefined();
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.usesEmbeddedDatabase).toBe(true);
+    expect(config.AUTH_SESSION_IP_HASH_SALT).toBeUndefined();
+    // A blank string with a default keeps the default; a blank list or map is empty.
+    expect(config.RATE_LIMIT_KEY_PREFIX).toBe('rate-limit');
+    expect(config.TRUSTED_PROXIES).toEqual([]);
+    expect(config.STRIPE_PRODUCT_PRICE_MAP).toEqual({});
+    // Blank numbers and booleans of settings with a default stay errors (no silent default).
+    expect(problemsOf({ PORT: '' }).join()).toMatch(/PORT must be an integer/);
+    expect(problemsOf({ DEBUG: ' ' }).join()).toMatch(/DEBUG must be a boolean/);
+    // With billing on, a blank key is reported as missing.
+    expect(problemsOf({ ENABLE_BILLING: 'true', STRIPE_SECRET_KEY: '' }).join()).toMatch(
+      /Set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_PRODUCT_PRICE_MAP/,
     );
+  });
+
+  it('rejects malformed Stripe settings even with billing off', () => {
     expect(problemsOf({ STRIPE_PRODUCT_PRICE_MAP: 'starter' }).join()).toMatch(
       /Invalid STRIPE_PRODUCT_PRICE_MAP entry/,
     );
