@@ -15,6 +15,9 @@ import { Setting } from './setting.decorator';
 
 export const DEVELOPMENT_ENVIRONMENTS = ['development', 'dev', 'local', 'test'] as const;
 
+/** A URL path without query or fragment (the link adds `?token=`). */
+const LINK_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+
 const DEFAULT_AUDIENCE = [
   'agent-api',
   'analytics-service',
@@ -697,6 +700,24 @@ export class AppConfig {
   @Matches(/^https?:\/\//, { message: 'EMAIL_LINK_BASE_URL must be an http(s) URL' })
   EMAIL_LINK_BASE_URL = 'http://localhost:3000';
 
+  @Setting({
+    kind: 'string',
+    group: 'email',
+    description:
+      'Page of the frontend that posts a verification token back; appended to EMAIL_LINK_BASE_URL with ?token=',
+  })
+  @Matches(LINK_PATH, { message: 'EMAIL_VERIFICATION_LINK_PATH must be a path like /email/verify' })
+  EMAIL_VERIFICATION_LINK_PATH = '/email/verify';
+
+  @Setting({
+    kind: 'string',
+    group: 'email',
+    description:
+      'Page of the frontend that sets a new password with a reset token; appended to EMAIL_LINK_BASE_URL with ?token=',
+  })
+  @Matches(LINK_PATH, { message: 'PASSWORD_RESET_LINK_PATH must be a path like /reset-password' })
+  PASSWORD_RESET_LINK_PATH = '/reset-password';
+
   // ---------------------------------------------------------------------- vault
   @Setting({
     kind: 'string',
@@ -1079,6 +1100,21 @@ export class AppConfig {
 
   get jwksMaxAgeSeconds(): number {
     return this.AUTH_JWKS_MAX_AGE_SECONDS || this.AUTH_JWKS_CACHE_SECONDS;
+  }
+
+  /**
+   * Where this API answers on this machine: HOST (loopback for a wildcard bind) and PORT. Used by
+   * the CLI's default base URL, so it follows PORT, and by development hints in the log.
+   */
+  get localApiUrl(): string {
+    const wildcard = ['0.0.0.0', '::', ''].includes(this.HOST);
+    const host = wildcard ? '127.0.0.1' : this.HOST.includes(':') ? `[${this.HOST}]` : this.HOST;
+    return `http://${host}:${this.PORT}`;
+  }
+
+  /** The CLI's API base URL: AUTH_CLI_BASE_URL, else this machine's API on PORT. */
+  get cliBaseUrl(): string {
+    return this.AUTH_CLI_BASE_URL ?? this.localApiUrl;
   }
 
   get usesEmbeddedDatabase(): boolean {

@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import { MailSender, type MailMessage } from './mail-sender';
 
 /**
- * Development delivery: the whole message, links included, goes to the log so a developer can
- * click through verification and reset flows without an SMTP server. Refused in production.
+ * Development delivery: nothing is sent; the log gets one readable line per message, the
+ * sender's development note when it has one (a command that completes the flow against this
+ * API, so no frontend is needed), and the whole body at debug level. Refused in production.
  */
 export class LogMailSender extends MailSender {
   readonly outbox: MailMessage[] = [];
@@ -15,9 +16,12 @@ export class LogMailSender extends MailSender {
   async send(message: MailMessage): Promise<void> {
     this.outbox.push(message);
     if (this.outbox.length > 100) this.outbox.shift();
-    this.log.warn(
-      { category: message.category, to: message.to, subject: message.subject, body: message.text },
-      'Email not sent (no SMTP_URL); logged for development',
+    const fields = { category: message.category, to: message.to, subject: message.subject };
+    const summary = `Email "${message.subject}" to ${message.to} logged, not sent (no SMTP_URL)`;
+    this.log.info(
+      fields,
+      message.developmentNote ? `${summary}. ${message.developmentNote}` : summary,
     );
+    this.log.debug({ ...fields, body: message.text }, 'Logged email body');
   }
 }

@@ -99,8 +99,8 @@ describe('auth lifecycle: register -> verify -> login -> refresh/reuse -> logout
     // --- verify the email through the SMTP fake
     const verifyMail = await smtp.waitForMailTo(email);
     expect(verifyMail.subject).toBe('Verify your email address');
-    expect(verifyMail.html).toContain('https://app.example.test/verify-email?token=');
-    expect(verifyMail.text).toContain('https://app.example.test/verify-email?token=');
+    expect(verifyMail.html).toContain('https://app.example.test/email/verify?token=');
+    expect(verifyMail.text).toContain('https://app.example.test/email/verify?token=');
     const verifyToken = extractToken(verifyMail)!;
     expect(verifyToken).toMatch(/^[0-9a-f]{32}\.[0-9a-f]{64}$/);
     const [tokenId] = verifyToken.split('.');

@@ -26,6 +26,8 @@ describe('email verification and passwords', () => {
         SMTP_URL: smtp.url,
         TRUSTED_PROXIES: '127.0.0.1',
         EMAIL_LINK_BASE_URL: 'https://app.example.test/base/',
+        EMAIL_VERIFICATION_LINK_PATH: '/account/confirm-email',
+        PASSWORD_RESET_LINK_PATH: '/account/new-password',
         EMAIL_VERIFICATION_EMAIL_RATE_LIMIT_PER_HOUR: '2',
         PASSWORD_RESET_EMAIL_RATE_LIMIT_PER_HOUR: '3',
       },
@@ -81,8 +83,15 @@ describe('email verification and passwords', () => {
         data: { email_verified: false },
       });
       const firstMail = await smtp.waitForMail((m) => m.to.includes(user.email));
-      expect(firstMail.text).toContain('https://app.example.test/base/verify-email?token=');
-      expect(firstMail.html).toContain('href="https://app.example.test/base/verify-email?token=');
+      // The configured page, joined under the base URL's own path (issue 12 point 2).
+      expect(firstMail.text).toContain(
+        'https://app.example.test/base/account/confirm-email?token=',
+      );
+      expect(firstMail.html).toContain(
+        'href="https://app.example.test/base/account/confirm-email?token=',
+      );
+      // The development note is for logged mail only, never mailed.
+      expect(firstMail.text).not.toContain('curl');
       const firstToken = extractToken(firstMail)!;
 
       await send().expect(202);
@@ -209,7 +218,9 @@ describe('email verification and passwords', () => {
       const user = await createPasswordUser(t);
       const session = await login(user);
       await forgot(user.email.toUpperCase()).expect(202);
-      const token = extractToken(await smtp.waitForMailTo(user.email))!;
+      const resetMail = await smtp.waitForMailTo(user.email);
+      expect(resetMail.text).toContain('https://app.example.test/base/account/new-password?token=');
+      const token = extractToken(resetMail)!;
       expect(token).toMatch(/^[0-9a-f]{32}\.[0-9a-f]{64}$/);
 
       const weak = await confirm(token, 'Password123456').expect(422);

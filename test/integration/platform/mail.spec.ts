@@ -28,12 +28,14 @@ describe('mail port (decision A6)', () => {
         text: 'Open http://localhost:3000/verify-email?token=abc.def',
         html: '<p><a href="http://localhost:3000/verify-email?token=abc.def">Verify</a></p>',
         category: 'email_verification',
+        developmentNote: 'never mailed',
       });
       const mail = await smtp.waitForMail((m) => m.subject === 'Verify your email', 5000);
       expect(mail.to).toContain('someone@example.test');
       expect(mail.from).toContain('no-reply@agents.test');
       expect(mail.text).toContain('token=abc.def');
       expect(mail.html).toContain('href="http://localhost:3000/verify-email?token=abc.def"');
+      expect(`${mail.text}${mail.html}`).not.toContain('never mailed');
     } finally {
       await t.close();
     }
@@ -50,9 +52,21 @@ describe('mail port (decision A6)', () => {
         text: 'link',
         html: '<b>link</b>',
         category: 'test',
+        developmentNote: 'Run: curl http://127.0.0.1:8000/ok',
       });
       expect((sender as LogMailSender).outbox).toHaveLength(1);
-      expect(t.logs.some((line) => line.category === 'test' && line.body === 'link')).toBe(true);
+      // One readable info line (note included); the multi-line body only at debug level.
+      const lines = t.logs.filter((line) => line.category === 'test');
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          to: 'dev@example.test',
+          subject: 'Hi',
+          message:
+            'Email "Hi" to dev@example.test logged, not sent (no SMTP_URL). Run: curl http://127.0.0.1:8000/ok',
+        }),
+      ]);
+      expect(lines[0]).not.toHaveProperty('body');
     } finally {
       await t.close();
     }

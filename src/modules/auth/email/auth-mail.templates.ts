@@ -9,11 +9,20 @@ function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** `<EMAIL_LINK_BASE_URL>/<path>?token=<token>` (the frontend pages that post the token back). */
+/**
+ * `<EMAIL_LINK_BASE_URL><path>?token=<token>` (the frontend page that posts the token back). The
+ * path is joined under the base URL's own path, so a frontend served below `/app` keeps it.
+ */
 export function emailLink(baseUrl: string, path: string, token: string): string {
-  const url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const url = new URL(path.replace(/^\/+/, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   url.searchParams.set('token', token);
   return url.toString();
+}
+
+/** A `curl` that posts `body` as JSON to this API (development notes in logged mail). */
+export function curlCommand(apiUrl: string, route: string, body: Record<string, string>): string {
+  const json = JSON.stringify(body).replace(/'/g, "'\\''");
+  return `curl -X POST ${apiUrl}${route} -H 'content-type: application/json' -d '${json}'`;
 }
 
 function minutesUntil(expiresAt: Date): number {
@@ -28,6 +37,7 @@ function render(
   action: string,
   link: string,
   footer: string,
+  developmentNote?: string,
 ): MailMessage {
   const text = `${intro}\n\n${action}:\n${link}\n\n${footer}\n`;
   const html = [
@@ -37,10 +47,15 @@ function render(
     `<p style="color:#666;font-size:90%">${escapeHtml(footer)}</p>`,
     '</body></html>',
   ].join('');
-  return { to, subject, text, html, category };
+  return { to, subject, text, html, category, developmentNote };
 }
 
-export function verificationMail(to: string, link: string, expiresAt: Date): MailMessage {
+export function verificationMail(
+  to: string,
+  link: string,
+  expiresAt: Date,
+  developmentNote?: string,
+): MailMessage {
   return render(
     to,
     'email_verification',
@@ -49,10 +64,16 @@ export function verificationMail(to: string, link: string, expiresAt: Date): Mai
     'Verify your email',
     link,
     `This link expires in ${minutesUntil(expiresAt)} minutes and works once. If you did not create an account, ignore this email.`,
+    developmentNote,
   );
 }
 
-export function passwordResetMail(to: string, link: string, expiresAt: Date): MailMessage {
+export function passwordResetMail(
+  to: string,
+  link: string,
+  expiresAt: Date,
+  developmentNote?: string,
+): MailMessage {
   return render(
     to,
     'password_reset',
@@ -61,5 +82,6 @@ export function passwordResetMail(to: string, link: string, expiresAt: Date): Ma
     'Choose a new password',
     link,
     `This link expires in ${minutesUntil(expiresAt)} minutes and works once. If you did not ask for it, ignore this email: your password stays unchanged.`,
+    developmentNote,
   );
 }

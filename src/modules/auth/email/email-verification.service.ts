@@ -9,7 +9,7 @@ import { errorKind, piiDigest } from '../pii-digest';
 import type { UserPrincipal } from '../principal';
 import type { ClientInfo } from '../sessions/client-info';
 import { UserRepository, type UserRecord } from '../users/user.repository';
-import { emailLink, verificationMail } from './auth-mail.templates';
+import { curlCommand, emailLink, verificationMail } from './auth-mail.templates';
 import { EmailVerificationTokens } from './token-stores';
 
 const HOUR = 3600;
@@ -89,8 +89,13 @@ export class EmailVerificationService {
       user_id: user.id,
       token_id: minted.tokenId,
     });
-    const link = emailLink(this.config.EMAIL_LINK_BASE_URL, 'verify-email', minted.token);
-    await this.mail.send(verificationMail(user.email, link, minted.expiresAt));
+    const link = emailLink(
+      this.config.EMAIL_LINK_BASE_URL,
+      this.config.EMAIL_VERIFICATION_LINK_PATH,
+      minted.token,
+    );
+    const note = `Verify without a frontend: ${curlCommand(this.config.localApiUrl, '/api/v1/auth/email/verify', { token: minted.token })}`;
+    await this.mail.send(verificationMail(user.email, link, minted.expiresAt, note));
     logEvent(this.log, 'info', 'auth.email_verification_notification', {
       user_id: user.id,
       expires_at: minted.expiresAt.toISOString(),

@@ -7,7 +7,7 @@ import { RateLimiter } from '../../../platform/rate-limit';
 import { AuthFailures } from '../auth-failures';
 import { AuthMetrics } from '../auth.metrics';
 import { errorKind, piiDigest } from '../pii-digest';
-import { emailLink, passwordResetMail } from '../email/auth-mail.templates';
+import { curlCommand, emailLink, passwordResetMail } from '../email/auth-mail.templates';
 import { PasswordResetTokens } from '../email/token-stores';
 import type { ClientInfo } from '../sessions/client-info';
 import { SessionRevocationService } from '../sessions/session-revocation.service';
@@ -84,9 +84,14 @@ export class PasswordResetService {
       user_id: user.id,
       token_id: minted.tokenId,
     });
-    const link = emailLink(this.config.EMAIL_LINK_BASE_URL, 'reset-password', minted.token);
+    const link = emailLink(
+      this.config.EMAIL_LINK_BASE_URL,
+      this.config.PASSWORD_RESET_LINK_PATH,
+      minted.token,
+    );
+    const note = `Reset without a frontend: ${curlCommand(this.config.localApiUrl, '/api/v1/auth/password/confirm', { token: minted.token, new_password: '<new password>' })}`;
     void this.mail
-      .send(passwordResetMail(user.email, link, minted.expiresAt))
+      .send(passwordResetMail(user.email, link, minted.expiresAt, note))
       .then(() =>
         logEvent(this.log, 'info', 'auth.password_reset_notification', {
           user_id: user.id,
