@@ -5,6 +5,7 @@ import { ConfigValidationError, loadConfig } from './platform/config/load-config
 import { assertProductionSafe, ProductionSafetyError } from './platform/config/secret-guard';
 import { logStartupReport, startupBanner } from './platform/config/startup-report';
 import { installGracefulShutdown } from './platform/lifecycle/graceful-shutdown';
+import { assertPortFree, isAddressInUse, PortInUseError } from './platform/lifecycle/port-check';
 import { createLogger, resolveLogFormat } from './platform/observability/logger';
 import {
   claimEmbeddedDirectory,
@@ -31,12 +32,20 @@ async function main(): Promise<void> {
       tty: process.stdout.isTTY === true,
     }),
   });
-  // The server owns an embedded data directory and serves it to the CLI (one writer only);
-  // claimed before anything is logged, so a second server's only output is why it refused.
+  // A busy port and an embedded data directory another server owns are checked before anything
+  // is logged or opened, so a refused start prints one line saying why. The server owns an
+  // embedded directory and serves it to the CLI (one writer only).
+  await assertPortFree(config.HOST, config.PORT);
   if (config.usesEmbeddedDatabase) await claimEmbeddedDirectory(config.EMBEDDED_DATABASE_DIR);
   logStartupReport(config, logger);
   const app = await createApp(config, logger);
-  await app.listen(config.PORT, config.HOST);
+  try {
+    await app.listen(config.PORT, config.HOST);
+  } catch (error) {
+    if (!isAddressInUse(error)) throw error;
+    await app.close();
+    throw new PortInUseError(config.HOST, config.PORT);
+  }
   installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_SECONDS);
   const address: AddressInfo | string | null = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -48,7 +57,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof EmbeddedDatabaseInUseError) {
+  if (error instanceof EmbeddedDatabaseInUseError || error instanceof PortInUseError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(1);
   }

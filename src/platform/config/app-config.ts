@@ -1077,9 +1077,14 @@ export class AppConfig {
   @IsIn(['json', 'text', 'env'])
   AUTH_CLI_OUTPUT = 'json';
 
-  @Setting({ kind: 'string', group: 'cli', description: 'API base URL the CLI talks to' })
-  @IsString()
-  AUTH_CLI_BASE_URL = 'http://127.0.0.1:8000';
+  @Setting({
+    kind: 'string',
+    group: 'cli',
+    description: 'API base URL the CLI talks to (default: this machine on PORT)',
+  })
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'AUTH_CLI_BASE_URL must be an http(s) URL' })
+  AUTH_CLI_BASE_URL?: string;
 
   @Setting({
     lowercase: true,

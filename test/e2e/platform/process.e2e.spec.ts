@@ -1,4 +1,5 @@
 import { mkdtempSync, realpathSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -71,6 +72,28 @@ describe('the compiled server process', () => {
     );
     expect(server.stderr()).toContain('SECRET_KEY is using the starter value');
     expect(server.stderr()).toContain('DATABASE_URL must be set');
+  }, 30_000);
+
+  it('a busy PORT is one clear line and exit 1, before the database is opened (issue 12)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'aa-busy-'));
+    const port = await freePort();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const server = startProcess(
+        MAIN_JS,
+        { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+        cwd,
+      );
+      expect(await server.exited).toBe(1);
+      expect(server.stderr()).toBe(
+        `error: port ${port} on 127.0.0.1 is already in use (is another server running?); ` +
+          `stop it or choose another port, e.g. PORT=${port + 1} npm start (or PORT in .env)\n`,
+      );
+      expect(server.stdout()).toBe('');
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   }, 30_000);
 
   it('reports every configuration error at once and exits 1', async () => {

@@ -57,6 +57,32 @@ describe('CLI: tokens issue-service-account against a running API (dev-local)', 
     expect(rows).toEqual([{ refresh_jti: claims.jti }]);
   });
 
+  it('talks to the API on PORT when no base URL is configured (issue 12)', async () => {
+    const tenantId = randomUUID();
+    const port = new URL(api.url).port;
+    const portEnv = cliEnv(dir.path, { PORT: port });
+    delete portEnv.AUTH_CLI_BASE_URL;
+    const result = await runCommand(
+      [
+        'tokens',
+        'issue-service-account',
+        '--account',
+        'analytics-batch',
+        '-s',
+        'conversations:read',
+        '-t',
+        tenantId,
+      ],
+      portEnv,
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const rows = await api.dataSource.query<{ refresh_jti: string }[]>(
+      'SELECT refresh_jti FROM service_account_tokens WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(rows).toHaveLength(1);
+  });
+
   it('supports the text and env formats (and AUTH_CLI_OUTPUT as the default)', async () => {
     const args = ['tokens', 'issue-service-account', '-a', 'support-console', '-s', 'support:*'];
     const text = await runCommand([...args, '-o', 'text'], env);

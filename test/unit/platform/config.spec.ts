@@ -131,6 +131,34 @@ describe('loadConfig', () => {
     );
   });
 
+  it("derives the CLI's API base URL from PORT unless AUTH_CLI_BASE_URL is set (issue 12)", () => {
+    expect(load({}).cliBaseUrl).toBe('http://127.0.0.1:8000');
+    expect(load({ PORT: '9123' }).cliBaseUrl).toBe('http://127.0.0.1:9123');
+    expect(load({ PORT: '9123', HOST: '::1' }).cliBaseUrl).toBe('http://[::1]:9123');
+    expect(load({ PORT: '9123', HOST: '10.0.0.5' }).localApiUrl).toBe('http://10.0.0.5:9123');
+    expect(load({ PORT: '9123', AUTH_CLI_BASE_URL: 'https://api.example.test' }).cliBaseUrl).toBe(
+      'https://api.example.test',
+    );
+    expect(problemsOf({ AUTH_CLI_BASE_URL: 'api.example.test' })).toEqual([
+      'AUTH_CLI_BASE_URL must be an http(s) URL',
+    ]);
+  });
+
+  it('takes the email link pages as paths (issue 12)', () => {
+    const config = load({});
+    expect(config.EMAIL_VERIFICATION_LINK_PATH).toBe('/email/verify');
+    expect(config.PASSWORD_RESET_LINK_PATH).toBe('/reset-password');
+    expect(load({ PASSWORD_RESET_LINK_PATH: '/auth/reset' }).PASSWORD_RESET_LINK_PATH).toBe(
+      '/auth/reset',
+    );
+    expect(
+      problemsOf({ EMAIL_VERIFICATION_LINK_PATH: 'verify?x=1', PASSWORD_RESET_LINK_PATH: '/a#b' }),
+    ).toEqual([
+      'EMAIL_VERIFICATION_LINK_PATH must be a path like /email/verify',
+      'PASSWORD_RESET_LINK_PATH must be a path like /reset-password',
+    ]);
+  });
+
   it('rejects malformed Stripe settings even with billing off', () => {
     expect(problemsOf({ STRIPE_PRODUCT_PRICE_MAP: 'starter' }).join()).toMatch(
       /Invalid STRIPE_PRODUCT_PRICE_MAP entry/,

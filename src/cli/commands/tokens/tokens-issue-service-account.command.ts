@@ -80,7 +80,7 @@ export class TokensIssueServiceAccountCommand extends CliCommand<IssueOptions> {
     return parseOutput(value, OUTPUTS);
   }
 
-  @Option({ flags: '--base-url <url>', description: 'API base URL (AUTH_CLI_BASE_URL)' })
+  @Option({ flags: '--base-url <url>', description: 'API base URL (default AUTH_CLI_BASE_URL, else http://127.0.0.1:PORT)' })
   parseBaseUrl(value: string): string {
     return value.trim();
   }
@@ -94,7 +94,7 @@ export class TokensIssueServiceAccountCommand extends CliCommand<IssueOptions> {
       lifetimeMinutes: options.lifetime ?? null,
       fingerprint: options.fingerprint ?? null,
       force: options.force ?? false,
-      baseUrl: options.baseUrl ?? this.config.AUTH_CLI_BASE_URL,
+      baseUrl: options.baseUrl ?? this.config.cliBaseUrl,
     });
     this.io.out(render(token, output));
   }
