@@ -7,8 +7,7 @@ import { AgentRuntime } from './agent-runtime.service';
 import { AgentNotFoundException } from './agents.errors';
 import type { AgentStatus } from './dto/agent-status.dto';
 import type { AgentSummary } from './dto/agent-summary.dto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../platform/ids';
 
 /** E6 and E7: the catalog, and per-agent usage drawn from the caller's conversations. */
 @Injectable()
@@ -39,8 +38,7 @@ export class AgentsService {
    */
   async status(principal: Principal, name: string): Promise<AgentStatus> {
     if (!isAgentKey(name)) throw new AgentNotFoundException(name);
-    const tenantId =
-      principal.tenantId && UUID.test(principal.tenantId) ? principal.tenantId : null;
+    const tenantId = principal.tenantId && isUuid(principal.tenantId) ? principal.tenantId : null;
     const stats = tenantId
       ? await this.conversations.agentStats({ tenantId, userId: principal.userId }, name)
       : { totalConversations: 0, lastUsed: null };

@@ -54,4 +54,3 @@ export {
   type SyncOutcome,
 } from './sync/subscription-sync.service';
 export { TenantResolver, type TenantClues } from './sync/tenant-resolver.service';
-export { isUuid } from './tenant-id';

@@ -1,4 +1,5 @@
 import { RequestValidationException } from '../../platform/http/validation/request-validation.exception';
+import { isUuid } from '../../platform/ids';
 
 /** Position of the last conversation on a page: its exact `last_message_at` and id. */
 export interface ConversationCursor {
@@ -7,7 +8,6 @@ export interface ConversationCursor {
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Opaque to clients: base64url of `<timestamp>|<id>`. */
 export function encodeCursor(cursor: ConversationCursor): string {
@@ -17,7 +17,7 @@ export function encodeCursor(cursor: ConversationCursor): string {
 /** Decodes a client cursor; anything we did not issue is a 422 on `query.cursor`. */
 export function decodeCursor(raw: string): ConversationCursor {
   const [at, id, extra] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (extra !== undefined || !TIMESTAMP.test(at ?? '') || !UUID.test(id ?? '')) {
+  if (extra !== undefined || !TIMESTAMP.test(at ?? '') || !isLowerCaseUuid(id)) {
     throw new RequestValidationException([
       {
         type: 'value_error',
@@ -28,4 +28,9 @@ export function decodeCursor(raw: string): ConversationCursor {
     ]);
   }
   return { at, id };
+}
+
+/** Cursors carry ids as we store them: lower-case hyphenated. */
+function isLowerCaseUuid(id: string | undefined): boolean {
+  return isUuid(id) && id === id.toLowerCase();
 }

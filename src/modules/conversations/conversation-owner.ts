@@ -1,4 +1,5 @@
 import { AuthErrorCode, AuthException, type Principal } from '../auth';
+import { isUuid } from '../../platform/ids';
 
 /** The tenant and user a conversation belongs to (decision C1); every query filters on both. */
 export interface ConversationOwner {
@@ -6,14 +7,12 @@ export interface ConversationOwner {
   userId: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The owner for a user principal. Conversation routes are `@UserOnly()`, so a user id is
  * present; a token without a (well-formed) tenant cannot own conversations.
  */
 export function conversationOwnerOf(principal: Principal): ConversationOwner {
-  if (!principal.userId || !principal.tenantId || !UUID.test(principal.tenantId)) {
+  if (!principal.userId || !principal.tenantId || !isUuid(principal.tenantId)) {
     throw new AuthException(
       401,
       'Authenticated token is missing tenant context.',

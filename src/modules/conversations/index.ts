@@ -4,8 +4,7 @@ export { conversationOwnerOf, type ConversationOwner } from './conversation-owne
 export {
   CONVERSATION_NAMESPACE,
   mapConversationId,
-  parsePythonUuid,
-  uuidV5,
+  parseReferenceUuid,
   type ConversationRef,
 } from './conversation-id';
 export { ConversationSearchService } from './conversation-search.service';

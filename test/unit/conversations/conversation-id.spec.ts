@@ -1,9 +1,9 @@
 import {
   CONVERSATION_NAMESPACE,
   mapConversationId,
-  parsePythonUuid,
-  uuidV5,
+  parseReferenceUuid,
 } from '../../../src/modules/conversations/conversation-id';
+import { uuidV5 } from '../../../src/platform/ids';
 
 describe('conversation id mapping (chat spec 4.1)', () => {
   it('derives the reference namespace from the URL namespace', () => {
@@ -34,20 +34,24 @@ describe('conversation id mapping (chat spec 4.1)', () => {
     expect(mapConversationId(input)).toEqual({ referenceId: canonical, key: canonical });
   });
 
-  it('follows Python int(x, 16) quirks and rejects what Python rejects', () => {
-    // Expected values computed with CPython's uuid.UUID().
-    expect(parsePythonUuid('0x' + '0'.repeat(27) + 'abc')).toBe(
-      '00000000-0000-0000-0000-000000000abc',
-    );
-    expect(parsePythonUuid('0b6f0c2e_1d7a4f0e9a532f3b8c1d9e1')).toBe(
-      '00b6f0c2-e1d7-a4f0-e9a5-32f3b8c1d9e1',
-    );
-    expect(parsePythonUuid('0b6f0c2e1d7a4f0e9a532f3b8c1d9e1g')).toBeNull();
-    expect(parsePythonUuid('0b6f0c2e1d7a4f0e9a532f3b8c1d9e1')).toBeNull();
-    expect(parsePythonUuid('+' + '1'.repeat(31))).toBe('01111111-1111-1111-1111-111111111111');
-    expect(parsePythonUuid(' ' + '1'.repeat(31))).toBe('01111111-1111-1111-1111-111111111111');
-    expect(parsePythonUuid('-' + '1'.repeat(31))).toBeNull();
-    expect(parsePythonUuid('')).toBeNull();
+  it("does not take Python int(x, 16)'s sign, 0x and underscore forms for UUIDs", () => {
+    // CPython's uuid.UUID() would parse these; no client sends them, so they are ordinary
+    // strings here and map to UUIDv5 with the id verbatim as the key.
+    for (const odd of [
+      '0x' + '0'.repeat(27) + 'abc',
+      '0b6f0c2e_1d7a4f0e9a532f3b8c1d9e1',
+      '+' + '1'.repeat(31),
+      ' ' + '1'.repeat(31),
+    ]) {
+      expect(parseReferenceUuid(odd)).toBeNull();
+      expect(mapConversationId(odd)).toEqual({
+        referenceId: uuidV5(CONVERSATION_NAMESPACE, odd),
+        key: odd,
+      });
+    }
+    expect(parseReferenceUuid('0b6f0c2e1d7a4f0e9a532f3b8c1d9e1g')).toBeNull();
+    expect(parseReferenceUuid('0b6f0c2e1d7a4f0e9a532f3b8c1d9e1')).toBeNull();
+    expect(parseReferenceUuid('')).toBeNull();
   });
 
   it('gives an empty id a fresh random key', () => {

@@ -5,8 +5,7 @@ import type { Principal } from '../principal';
 import { scopesFromClaims } from '../scopes/scope-policy';
 import { SessionStateService } from '../sessions/session-state.service';
 import { TokenRejectedError, TokenService, type TokenClaims } from '../tokens/token.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../platform/ids';
 
 /**
  * Turns a bearer token into a `Principal`, in the reference's check order (spec auth 2.6):
@@ -56,7 +55,7 @@ export class BearerVerifier {
     const subject = claims.sub;
     const userId = subject.startsWith('user:') ? subject.slice(5) : null;
     const account = subject.startsWith('service-account:') ? subject.slice(16) : null;
-    if (userId !== null && !UUID.test(userId)) throw AuthException.invalidToken();
+    if (userId !== null && !isUuid(userId)) throw AuthException.invalidToken();
     if (userId === null && !account) {
       throw AuthException.bearer(
         'Token subject must reference a user account.',

@@ -15,8 +15,7 @@ import type { Membership } from '../users/membership.repository';
 import { UserRepository, type UserRecord } from '../users/user.repository';
 import { AccountGate } from './account-gate.service';
 import { LoginThrottle } from './login-throttle.service';
-
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+import { canonicalUuid } from '../../../platform/ids';
 
 export interface LoginRequest {
   email: string;
@@ -156,9 +155,9 @@ export class LoginService {
 function parseTenantId(raw: string | null | undefined): string | null {
   const text = (raw ?? '').trim();
   if (!text) return null;
-  if (!UUID.test(text)) throw AuthFailures.invalidTenantIdentifier();
-  const hex = text.replace(/-/g, '').toLowerCase();
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const canonical = canonicalUuid(text);
+  if (!canonical) throw AuthFailures.invalidTenantIdentifier();
+  return canonical;
 }
 
 /** A bounded label for `auth_login_attempts_total{result}`. */

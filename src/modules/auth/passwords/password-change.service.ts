@@ -10,8 +10,7 @@ import { MembershipRepository } from '../users/membership.repository';
 import { UserRepository } from '../users/user.repository';
 import { PasswordCredentials } from './password-credentials.service';
 import { PasswordHasher } from './password-hasher';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../platform/ids';
 
 /** Self-service change (spec auth 1.12) and tenant admin/support reset (1.13). */
 @Injectable()
@@ -65,8 +64,7 @@ export class PasswordChangeService {
     if (tenantId === undefined || tenantId === null || tenantId === '') {
       throw AuthFailures.resetTenantMissing();
     }
-    if (typeof tenantId !== 'string' || !UUID.test(tenantId))
-      throw AuthFailures.resetTenantInvalid();
+    if (!isUuid(tenantId)) throw AuthFailures.resetTenantInvalid();
 
     const target = await this.users.findById(targetUserId);
     if (!target) throw AuthFailures.resetUnknownUser();

@@ -6,12 +6,12 @@ import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { RedisService } from '../../../platform/redis/redis.service';
 import { AuthMetrics } from '../auth.metrics';
 import { UserSessionRepository } from './user-session.repository';
+import { isUuid } from '../../../platform/ids';
 
 const ACTIVE_TTL_SECONDS = 300;
 /** How long this process trusts its own copy of a session's state without asking Redis. */
 const LOCAL_TTL_MS = 2000;
 const LOCAL_CAPACITY = 50_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Whether a session may still use its access tokens (decision A3), answered in three tiers:
@@ -60,7 +60,7 @@ export class SessionStateService implements OnModuleInit, OnApplicationShutdown 
   }
 
   async isActive(sessionId: string): Promise<boolean> {
-    if (!UUID.test(sessionId)) return false;
+    if (!isUuid(sessionId)) return false;
     const startedAt = performance.now();
     const local = this.local.get(sessionId);
     if (local && local.until > Date.now()) {

@@ -18,8 +18,7 @@ import {
   type IssuedSession,
 } from './session-issuer.service';
 import { SessionRevocationService } from './session-revocation.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../platform/ids';
 
 /** How a presented refresh token was honoured. */
 type Admission = 'rotated' | 'grace';
@@ -75,7 +74,7 @@ export class TokenRefreshService {
       throw AuthFailures.refresh('Refresh token verification failed.');
     }
     if (claims.token_use !== 'refresh') throw AuthFailures.refresh('Token is not a refresh token.');
-    if (!/^user:/.test(claims.sub) || !UUID.test(claims.sub.slice(5))) {
+    if (!/^user:/.test(claims.sub) || !isUuid(claims.sub.slice(5))) {
       throw AuthFailures.refresh('Refresh token subject is malformed.');
     }
     if (typeof claims.tenant_id !== 'string' || !claims.tenant_id) {
@@ -117,7 +116,7 @@ export class TokenRefreshService {
     userId: string,
   ): Promise<never> {
     const sessionId = record.sessionId ?? (typeof claims.sid === 'string' ? claims.sid : null);
-    if (sessionId && UUID.test(sessionId)) {
+    if (isUuid(sessionId)) {
       await this.revocation.revokeSession(
         sessionId,
         'refresh_token_reuse',
@@ -146,7 +145,7 @@ export class TokenRefreshService {
     if (!user) throw AuthFailures.unknownUser();
     const membership = await this.gate.resolveMembership(user.id, tenantId, false);
     await this.gate.assertCanSignIn(user, membership.tenantId, client);
-    const sid = typeof claims.sid === 'string' && UUID.test(claims.sid) ? claims.sid : randomUUID();
+    const sid = isUuid(claims.sid) ? claims.sid : randomUUID();
     try {
       return await this.issuer.issue(
         {

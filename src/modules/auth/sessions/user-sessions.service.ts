@@ -5,8 +5,7 @@ import { TokenService, type TokenClaims } from '../tokens/token.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionRevocationService } from './session-revocation.service';
 import { UserSessionRepository, type SessionRow } from './user-session.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../../platform/ids';
 
 export interface SessionListQuery {
   includeRevoked: boolean;
@@ -91,7 +90,7 @@ export class UserSessionsService {
     }
     if (claims.token_use !== 'refresh') throw AuthFailures.logout('Token is not a refresh token.');
     const subject = claims.sub;
-    if (!subject.startsWith('user:') || !UUID.test(subject.slice(5))) {
+    if (!subject.startsWith('user:') || !isUuid(subject.slice(5))) {
       throw AuthFailures.logout('Refresh token subject is malformed.');
     }
     if (subject.slice(5).toLowerCase() !== callerId.toLowerCase()) {

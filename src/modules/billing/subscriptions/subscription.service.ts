@@ -13,7 +13,7 @@ import { viaProvider } from '../gateway/provider-errors';
 import { StripeGateway } from '../gateway/stripe-gateway.service';
 import { isTerminalStatus, type StripeSubscriptionState } from '../gateway/stripe-objects';
 import { PlanService } from '../plans/plan.service';
-import { isUuid } from '../tenant-id';
+import { isUuid } from '../../../platform/ids';
 import { SubscriptionRepository, type SubscriptionWrite } from './subscription.repository';
 
 export interface StartSubscriptionCommand {

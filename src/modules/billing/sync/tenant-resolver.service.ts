@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { StripeCustomerRepository } from '../customers/stripe-customer.repository';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
-import { isUuid } from '../tenant-id';
+import { isUuid } from '../../../platform/ids';
 
 export interface TenantClues {
   /** Tenant named by the object's metadata (or its subscription details / lines). */

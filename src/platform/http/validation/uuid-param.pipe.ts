@@ -1,14 +1,14 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { RequestValidationException } from './request-validation.exception';
-
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+import { canonicalUuid } from '../../ids';
 
 /** A path parameter that must be a UUID: 422 `uuid_parsing` otherwise, lower-case canonical form. */
 @Injectable()
 export class UuidParamPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
     const text = String(value ?? '').trim();
-    if (!UUID.test(text)) {
+    const canonical = canonicalUuid(text);
+    if (!canonical) {
       throw new RequestValidationException([
         {
           type: 'uuid_parsing',
@@ -18,7 +18,6 @@ export class UuidParamPipe implements PipeTransform<string, string> {
         },
       ]);
     }
-    const hex = text.replace(/-/g, '').toLowerCase();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return canonical;
   }
 }

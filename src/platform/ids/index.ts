@@ -1,0 +1,1 @@
+export { canonicalUuid, formatUuid, isUuid, uuidV5 } from './uuid';
