@@ -80,7 +80,10 @@ export class TokensIssueServiceAccountCommand extends CliCommand<IssueOptions> {
     return parseOutput(value, OUTPUTS);
   }
 
-  @Option({ flags: '--base-url <url>', description: 'API base URL (default AUTH_CLI_BASE_URL, else http://127.0.0.1:PORT)' })
+  @Option({
+    flags: '--base-url <url>',
+    description: 'API base URL (default AUTH_CLI_BASE_URL, else http://127.0.0.1:PORT)',
+  })
   parseBaseUrl(value: string): string {
     return value.trim();
   }
