@@ -6,8 +6,14 @@ import { DoctorChecks } from './doctor-checks.service';
 
 const OUTPUTS = ['text', 'json'] as const;
 
-/** `doctor [--output text|json]`: readiness and configuration checks; exit 1 when any fails. */
-@Command({ name: 'doctor', description: 'Check Postgres, Redis, schema, keys, Vault and Stripe' })
+/**
+ * `doctor [--output text|json]`: which parts are embedded and what each one uses (as the server
+ * resolves them from the config), then readiness and configuration checks; exit 1 when any fails.
+ */
+@Command({
+  name: 'doctor',
+  description: 'Show what each part uses (embedded or real); check Postgres, Redis, keys, Vault',
+})
 export class DoctorCommand extends CliCommand<{ output?: string }> {
   constructor(
     io: CliIo,
@@ -22,11 +28,21 @@ export class DoctorCommand extends CliCommand<{ output?: string }> {
   }
 
   protected async execute(_params: string[], options: { output?: string }): Promise<void> {
+    const parts = this.checks.parts();
     const results = await this.checks.run();
     const failed = results.filter((check) => check.status === 'fail');
     if (options.output === 'json') {
-      this.io.json({ ok: failed.length === 0, checks: results });
+      this.io.json({ ok: failed.length === 0, parts, checks: results });
     } else {
+      const uses = (part: (typeof parts)[number]) =>
+        part.switch ? `${part.uses}; set ${part.switch} for the real one` : part.uses;
+      this.io.out(
+        formatTable(
+          ['PART', 'MODE', 'USES'],
+          parts.map((part) => [part.name, part.mode, uses(part)]),
+        ),
+      );
+      this.io.out('');
       this.io.out(
         formatTable(
           ['CHECK', 'STATUS', 'LATENCY', 'DETAIL'],
