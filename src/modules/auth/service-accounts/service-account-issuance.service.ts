@@ -12,7 +12,7 @@ import { SigningUnavailableError, TokenService } from '../tokens/token.service';
 import type { ServiceAccountTokenResponse } from './dto/service-account-token-response.dto';
 import { IssuanceCallerAuthenticator } from './issuance-caller.authenticator';
 import { IssuanceRateLimiter } from './issuance-rate-limiter';
-import { hashRefreshToken, refreshTokenMatches } from './refresh-token-hash';
+import { hashRefreshToken, refreshTokenHashMatches } from '../tokens/refresh-token-hash';
 import type { ServiceAccountDefinition } from './service-account-catalog';
 import { ServiceAccountCatalog } from './service-account-catalog.service';
 import { serviceAccountRefreshClaims } from './service-account-claims';
@@ -171,7 +171,9 @@ export class ServiceAccountIssuanceService {
       );
       if (signed.kid !== row.signingKid) return null;
       const pepper = this.config.AUTH_REFRESH_TOKEN_PEPPER;
-      return refreshTokenMatches(pepper, signed.token, row.refreshTokenHash) ? signed.token : null;
+      return refreshTokenHashMatches(pepper, signed.token, row.refreshTokenHash, 'reject-legacy')
+        ? signed.token
+        : null;
     } catch (error) {
       if (error instanceof SigningUnavailableError) throw error;
       return null;

@@ -12,7 +12,7 @@ import {
   type TokenClaims,
 } from '../tokens/token.service';
 import type { ServiceAccountAccessTokenResponse } from './dto/service-account-token-exchange.dto';
-import { refreshTokenMatches } from './refresh-token-hash';
+import { refreshTokenHashMatches } from '../tokens/refresh-token-hash';
 import { ServiceAccountCatalog } from './service-account-catalog.service';
 import {
   SERVICE_ACCOUNT_SUBJECT_PREFIX,
@@ -56,10 +56,11 @@ export class ServiceAccountTokenExchangeService {
       row.account !== account ||
       row.revokedAt !== null ||
       row.expiresAt.getTime() <= now.getTime() ||
-      !refreshTokenMatches(
+      !refreshTokenHashMatches(
         this.config.AUTH_REFRESH_TOKEN_PEPPER,
         refreshToken,
         row.refreshTokenHash,
+        'reject-legacy',
       )
     ) {
       throw this.rejected(account, row ? 'revoked_or_unknown' : 'unknown_jti');

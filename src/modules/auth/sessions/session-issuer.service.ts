@@ -7,7 +7,7 @@ import { scopesForRole } from '../scopes/scope-policy';
 import { TokenService, type SignedToken } from '../tokens/token.service';
 import { userAccessClaims, userRefreshClaims, type UserTokenSubject } from '../tokens/user-claims';
 import type { ClientInfo } from './client-info';
-import { hashRefreshToken } from './refresh-token-hash';
+import { hashRefreshToken } from '../tokens/refresh-token-hash';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionMetadataFactory } from './session-metadata.factory';
 import { SessionStateService } from './session-state.service';

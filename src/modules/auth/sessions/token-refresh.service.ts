@@ -10,7 +10,7 @@ import { AccountGate } from '../login/account-gate.service';
 import { SigningUnavailableError, TokenService, type TokenClaims } from '../tokens/token.service';
 import { UserRepository } from '../users/user.repository';
 import type { ClientInfo } from './client-info';
-import { refreshTokenHashMatches } from './refresh-token-hash';
+import { refreshTokenHashMatches } from '../tokens/refresh-token-hash';
 import { RefreshTokenRepository, type RefreshTokenRecord } from './refresh-token.repository';
 import {
   SessionIssuer,
@@ -92,7 +92,12 @@ export class TokenRefreshService {
     if (
       !record ||
       record.account !== `user:${userId}` ||
-      !refreshTokenHashMatches(this.config.AUTH_REFRESH_TOKEN_PEPPER, token, record.tokenHash)
+      !refreshTokenHashMatches(
+        this.config.AUTH_REFRESH_TOKEN_PEPPER,
+        token,
+        record.tokenHash,
+        'accept-legacy',
+      )
     ) {
       throw AuthFailures.refreshRevoked();
     }
