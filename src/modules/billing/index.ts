@@ -20,7 +20,6 @@ export {
   type StripeSubscriptionState,
 } from './gateway/stripe-objects';
 export { PlanService } from './plans/plan.service';
-export { queryRows } from './sql-rows';
 export {
   serializeBillingEvent,
   withEventId,

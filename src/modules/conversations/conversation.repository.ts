@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ConversationRef } from './conversation-id';
 import type { ConversationOwner } from './conversation-owner';
 import { decodeMessageContent, encodeMessageContent } from './message-content';
+import { isUniqueViolation, named, rowsOf } from '../../platform/database';
 
 export type MessageRole = 'user' | 'assistant' | 'system';
 export type MessageStatus = 'completed' | 'incomplete';
@@ -84,12 +85,6 @@ export interface SearchHit {
 export interface AgentUsageStats {
   totalConversations: number;
   lastUsed: Date | null;
-}
-
-/** Whether a database error is a unique violation (pg and PGlite both expose the SQLSTATE). */
-function isUniqueViolation(error: unknown): boolean {
-  const candidate = error as { code?: string; driverError?: { code?: string } };
-  return candidate?.code === '23505' || candidate?.driverError?.code === '23505';
 }
 
 function escapeLike(text: string): string {
@@ -205,49 +200,53 @@ export class ConversationRepository {
    */
   async append(conversationId: string, message: NewMessage): Promise<StoredMessage | null> {
     const usage = message.usage;
-    const rows: { id: string; position: number }[] = await this.db.query(
-      `WITH conv AS (
-         UPDATE agent_conversations
-            SET message_count = message_count + 1,
-                last_message_at = $2::timestamptz,
-                updated_at = $2::timestamptz,
-                active_agent = COALESCE($3::varchar, active_agent),
-                total_tokens_prompt = total_tokens_prompt + $4::integer,
-                total_tokens_completion = total_tokens_completion + $5::integer,
-                reasoning_tokens = reasoning_tokens + $6::integer,
-                handoff_count = handoff_count + $7::integer,
-                last_session_sync_at = CASE WHEN $8::boolean THEN $2::timestamptz
-                                            ELSE last_session_sync_at END,
-                last_run_id = COALESCE($17::varchar, last_run_id)
-          WHERE id = $1
-          RETURNING message_count - 1 AS position
-       )
-       INSERT INTO agent_messages
-         (conversation_id, position, role, agent_type, content, token_count_prompt,
-          token_count_completion, reasoning_tokens, latency_ms, status, model, run_id, created_at)
-       SELECT $1, conv.position, $9, $3::varchar, $10::jsonb, $11::integer, $12::integer,
-              $13::integer, $14::integer, $15, $16::varchar, $17::varchar, $2::timestamptz
-         FROM conv
-       RETURNING id, position`,
-      [
-        conversationId,
-        message.at,
-        message.role === 'assistant' ? (message.agent ?? null) : null,
-        usage?.inputTokens ?? 0,
-        usage?.outputTokens ?? 0,
-        usage?.reasoningTokens ?? 0,
-        message.handoffs ?? 0,
-        message.sessionSynced ?? false,
-        message.role,
-        encodeMessageContent(message.text),
-        usage ? usage.inputTokens : null,
-        usage ? usage.outputTokens : null,
-        usage ? usage.reasoningTokens : null,
-        message.latencyMs ?? null,
-        message.status ?? 'completed',
-        message.model ?? null,
-        message.runId ?? null,
-      ],
+    const rows = await rowsOf<{ id: string; position: number }>(
+      this.db,
+      ...named(
+        `WITH conv AS (
+           UPDATE agent_conversations
+              SET message_count = message_count + 1,
+                  last_message_at = :at::timestamptz,
+                  updated_at = :at::timestamptz,
+                  active_agent = COALESCE(:agent::varchar, active_agent),
+                  total_tokens_prompt = total_tokens_prompt + :promptTotal::integer,
+                  total_tokens_completion = total_tokens_completion + :completionTotal::integer,
+                  reasoning_tokens = reasoning_tokens + :reasoningTotal::integer,
+                  handoff_count = handoff_count + :handoffs::integer,
+                  last_session_sync_at = CASE WHEN :sessionSynced::boolean THEN :at::timestamptz
+                                              ELSE last_session_sync_at END,
+                  last_run_id = COALESCE(:runId::varchar, last_run_id)
+            WHERE id = :conversationId
+            RETURNING message_count - 1 AS position
+         )
+         INSERT INTO agent_messages
+           (conversation_id, position, role, agent_type, content, token_count_prompt,
+            token_count_completion, reasoning_tokens, latency_ms, status, model, run_id, created_at)
+         SELECT :conversationId, conv.position, :role, :agent::varchar, :content::jsonb,
+                :promptTokens::integer, :completionTokens::integer, :reasoningTokens::integer,
+                :latencyMs::integer, :status, :model::varchar, :runId::varchar, :at::timestamptz
+           FROM conv
+         RETURNING id, position`,
+        {
+          conversationId,
+          at: message.at,
+          agent: message.role === 'assistant' ? (message.agent ?? null) : null,
+          promptTotal: usage?.inputTokens ?? 0,
+          completionTotal: usage?.outputTokens ?? 0,
+          reasoningTotal: usage?.reasoningTokens ?? 0,
+          handoffs: message.handoffs ?? 0,
+          sessionSynced: message.sessionSynced ?? false,
+          role: message.role,
+          content: encodeMessageContent(message.text),
+          promptTokens: usage ? usage.inputTokens : null,
+          completionTokens: usage ? usage.outputTokens : null,
+          reasoningTokens: usage ? usage.reasoningTokens : null,
+          latencyMs: message.latencyMs ?? null,
+          status: message.status ?? 'completed',
+          model: message.model ?? null,
+          runId: message.runId ?? null,
+        },
+      ),
     );
     const row = rows[0];
     if (!row) return null;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Sql } from '../persistence/sql';
+import type { Sql } from '../../../platform/database';
 
 export type LoginEventResult = 'success' | 'failure' | 'locked';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rowsOf, type Sql } from '../persistence/sql';
+import { rowsOf, type Sql } from '../../../platform/database';
 
 /** Data access for `password_history` (spec auth 4.3). */
 @Injectable()

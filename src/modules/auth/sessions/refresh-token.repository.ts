@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { firstRow, rowsOf, type Sql } from '../persistence/sql';
+import { firstRow, rowsOf, type Sql } from '../../../platform/database';
 
 export interface RefreshTokenInsert {
   account: string;

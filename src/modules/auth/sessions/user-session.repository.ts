@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import { UserSessionEntity } from '../entities/user-session.entity';
-import { firstRow, rowsOf, type Sql } from '../persistence/sql';
+import { firstRow, named, rowsOf, type Sql } from '../../../platform/database';
 import type { SessionMetadata } from './session-metadata.factory';
 
 export interface SessionUpsert {
@@ -65,12 +65,15 @@ export class UserSessionRepository {
     const m = session.metadata;
     const rows = await rowsOf<{ id: string }>(
       sql,
-      `INSERT INTO user_sessions AS s (
+      ...named(
+        `INSERT INTO user_sessions AS s (
          id, user_id, tenant_id, refresh_jti, fingerprint, ip_hash, ip_encrypted, ip_masked,
          user_agent, client_platform, client_browser, client_device,
          location_city, location_region, location_country,
          created_at, updated_at, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $16)
+       VALUES (:id, :userId, :tenantId, :refreshJti, :fingerprint, :ipHash, :ipEncrypted, :ipMasked,
+               :userAgent, :clientPlatform, :clientBrowser, :clientDevice,
+               :city, :region, :country, :issuedAt, :issuedAt, :issuedAt)
        ON CONFLICT (id) DO UPDATE SET
          refresh_jti = EXCLUDED.refresh_jti,
          fingerprint = EXCLUDED.fingerprint,
@@ -88,24 +91,25 @@ export class UserSessionRepository {
          last_seen_at = EXCLUDED.last_seen_at
        WHERE s.revoked_at IS NULL AND s.user_id = EXCLUDED.user_id
        RETURNING s.id`,
-      [
-        session.id,
-        session.userId,
-        session.tenantId,
-        session.refreshJti,
-        m.fingerprint,
-        m.ipHash,
-        m.ipEncrypted,
-        m.ipMasked,
-        m.userAgent,
-        m.clientPlatform,
-        m.clientBrowser,
-        m.clientDevice,
-        m.location?.city?.slice(0, 128) ?? null,
-        m.location?.region?.slice(0, 128) ?? null,
-        m.location?.country?.slice(0, 64) ?? null,
-        session.issuedAt,
-      ],
+        {
+          id: session.id,
+          userId: session.userId,
+          tenantId: session.tenantId,
+          refreshJti: session.refreshJti,
+          fingerprint: m.fingerprint,
+          ipHash: m.ipHash,
+          ipEncrypted: m.ipEncrypted,
+          ipMasked: m.ipMasked,
+          userAgent: m.userAgent,
+          clientPlatform: m.clientPlatform,
+          clientBrowser: m.clientBrowser,
+          clientDevice: m.clientDevice,
+          city: m.location?.city?.slice(0, 128) ?? null,
+          region: m.location?.region?.slice(0, 128) ?? null,
+          country: m.location?.country?.slice(0, 64) ?? null,
+          issuedAt: session.issuedAt,
+        },
+      ),
     );
     return rows.length > 0;
   }

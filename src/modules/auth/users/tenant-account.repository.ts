@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { firstRow, type Sql } from '../persistence/sql';
+import { firstRow, type Sql } from '../../../platform/database';
 
 /** Data access for `tenant_accounts` (the tenancy root; signup creates rows here). */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Sql } from '../persistence/sql';
+import type { Sql } from '../../../platform/database';
 
 /** Data access for `user_profiles` (only `display_name` is written today). */
 @Injectable()

@@ -5,7 +5,7 @@ import type { UserStatus } from '../entities/user.entity';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { PasswordHistoryRepository } from '../passwords/password-history.repository';
 import { PasswordPolicy } from '../passwords/password-policy';
-import { isUniqueViolation } from '../persistence/sql';
+import { isUniqueViolation } from '../../../platform/database';
 import { SLUG_SUFFIX_ATTEMPTS, slugBase, suffixedSlug } from '../signup/tenant-slug';
 import { MembershipRepository } from './membership.repository';
 import { TenantAccountRepository } from './tenant-account.repository';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { UserStatus } from '../entities/user.entity';
-import { firstRow, rowsOf, type Sql } from '../persistence/sql';
+import { firstRow, rowsOf, type Sql } from '../../../platform/database';
 
 export interface UserRecord {
   id: string;

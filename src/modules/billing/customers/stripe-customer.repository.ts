@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { StripeCustomerEntity } from '../entities/stripe-customer.entity';
-import { queryRows } from '../sql-rows';
+import { rowsOf } from '../../../platform/database';
 
 /** `stripe_customers`: the tenant <-> Stripe customer mapping. */
 @Injectable()
@@ -71,7 +71,7 @@ export class StripeCustomerRepository {
 
   /** Marks the customer deleted (Stripe `customer.deleted`); the tenant gets a new one later. */
   async markDeleted(customerId: string, manager: EntityManager): Promise<string | null> {
-    const rows = await queryRows<{ tenant_id: string }>(
+    const rows = await rowsOf<{ tenant_id: string }>(
       manager,
       `UPDATE stripe_customers SET deleted_at = now(), updated_at = now()
        WHERE processor_customer_id = $1 AND deleted_at IS NULL

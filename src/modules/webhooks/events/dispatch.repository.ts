@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '../../billing';
+import { rowsOf } from '../../../platform/database';
 import type { DispatchStatus } from '../entities/stripe-event-dispatch.entity';
 
 /** A dispatch row as the dispatcher sees it. */
@@ -90,7 +90,7 @@ export class DispatchRepository {
   /** The row of (event, handler), created `pending` when missing (unique-race safe). */
   async getOrCreate(eventId: string, handler: string): Promise<DispatchRow> {
     await this.createPending(eventId, handler);
-    const rows = await queryRows<RawDispatch>(
+    const rows = await rowsOf<RawDispatch>(
       this.dataSource.manager,
       `SELECT ${COLUMNS} FROM stripe_event_dispatch d WHERE d.stripe_event_id = $1 AND d.handler = $2`,
       [eventId, handler],
@@ -99,7 +99,7 @@ export class DispatchRepository {
   }
 
   async findById(id: string): Promise<DispatchRow | null> {
-    const rows = await queryRows<RawDispatch>(
+    const rows = await rowsOf<RawDispatch>(
       this.dataSource.manager,
       `SELECT ${COLUMNS} FROM stripe_event_dispatch d WHERE d.id = $1`,
       [id],
@@ -108,7 +108,7 @@ export class DispatchRepository {
   }
 
   async findByEvent(eventId: string): Promise<DispatchRow[]> {
-    const rows = await queryRows<RawDispatch>(
+    const rows = await rowsOf<RawDispatch>(
       this.dataSource.manager,
       `SELECT ${COLUMNS} FROM stripe_event_dispatch d WHERE d.stripe_event_id = $1 ORDER BY d.created_at`,
       [eventId],
@@ -122,7 +122,7 @@ export class DispatchRepository {
    */
   async claim(id: string, leaseSeconds: number, force = false): Promise<DispatchRow | null> {
     const statuses = force ? `('pending', 'failed', 'dead', 'completed')` : `('pending')`;
-    const rows = await queryRows<RawDispatch>(
+    const rows = await rowsOf<RawDispatch>(
       this.dataSource.manager,
       `UPDATE stripe_event_dispatch d SET ${CLAIM_SET}
         WHERE d.id = $1
@@ -144,7 +144,7 @@ export class DispatchRepository {
     leaseSeconds: number,
     pendingGraceSeconds: number,
   ): Promise<DispatchRow[]> {
-    const rows = await queryRows<RawDispatch>(
+    const rows = await rowsOf<RawDispatch>(
       this.dataSource.manager,
       `UPDATE stripe_event_dispatch d SET ${CLAIM_SET}
         WHERE d.id IN (
@@ -164,7 +164,7 @@ export class DispatchRepository {
 
   /** Completes the row if `token` still holds its lease (inside the handler's transaction). */
   async complete(id: string, token: string, manager: EntityManager): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await rowsOf<{ id: string }>(
       manager,
       `UPDATE stripe_event_dispatch
           SET status = 'completed', next_retry_at = NULL, last_error = NULL,
@@ -178,7 +178,7 @@ export class DispatchRepository {
 
   /** Fails the row (retry at `nextRetryAt`, or `dead` when null) if `token` holds its lease. */
   async fail(id: string, token: string, error: string, nextRetryAt: Date | null): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await rowsOf<{ id: string }>(
       this.dataSource.manager,
       `UPDATE stripe_event_dispatch
           SET status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'failed' END,
@@ -193,7 +193,7 @@ export class DispatchRepository {
 
   /** A duplicate delivery of an unfinished event: failed/dead rows become due at once (11.3). */
   async resume(eventId: string): Promise<number> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await rowsOf<{ id: string }>(
       this.dataSource.manager,
       `UPDATE stripe_event_dispatch
           SET status = 'pending', next_retry_at = NULL, updated_at = now()
@@ -220,7 +220,7 @@ export class DispatchRepository {
       params.push(filter.handler);
       where.push(`d.handler = $${params.length}`);
     }
-    const rows = await queryRows<
+    const rows = await rowsOf<
       RawDispatch & { evt_id: string; event_type: string; tenant_hint: string | null }
     >(
       this.dataSource.manager,

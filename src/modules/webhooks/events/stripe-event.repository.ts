@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '../../billing';
+import { rowsOf } from '../../../platform/database';
 import { StripeEventEntity } from '../entities/stripe-event.entity';
 
 export interface NewStripeEvent {
@@ -38,7 +38,7 @@ export class StripeEventRepository {
 
   /** Stores the event unless its Stripe id is already stored (atomic, 11.1 item 12): row id or null. */
   async insertIfNew(event: NewStripeEvent, manager: EntityManager): Promise<string | null> {
-    const rows = await queryRows<{ id: string }>(
+    const rows = await rowsOf<{ id: string }>(
       manager,
       `INSERT INTO stripe_events
          (stripe_event_id, event_type, payload, tenant_hint, stripe_created_at, processing_outcome,
@@ -120,7 +120,7 @@ export class StripeEventRepository {
     graceSeconds: number,
     claimSeconds: number,
   ): Promise<OutboxEntry[]> {
-    const rows = await queryRows<{
+    const rows = await rowsOf<{
       id: string;
       stripe_event_id: string;
       event_type: string;
