@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import boundaries from './eslint/module-boundaries.cjs';
 
 export default tseslint.config(
   {
@@ -41,6 +42,12 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       'no-console': 'error',
     },
+  },
+  {
+    // src/ only: tests may reach into a module's internals to test them.
+    files: ['src/**/*.ts'],
+    plugins: { local: boundaries },
+    rules: { 'local/module-boundaries': 'error' },
   },
   {
     // Tests assert on loosely typed HTTP bodies; unsafe member access there is the point.

@@ -32,6 +32,7 @@ export { SessionRevocationService } from './sessions/session-revocation.service'
 // Key lifecycle, JWKS and service-account signing for the operator CLI (keys, jwks, tokens).
 export { KeyRotationService, KeyRotationError } from './keys/key-rotation.service';
 export { JwksService } from './keys/jwks.service';
+export { KeysetService } from './keys/keyset.service';
 export { VaultTransitClient } from './service-accounts/vault-transit.client';
 export {
   buildVaultEnvelope,

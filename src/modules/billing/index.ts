@@ -8,7 +8,6 @@ export { BillingMetrics, labelValue } from './billing.metrics';
 export { isLiveKey } from './gateway/stripe-client.factory';
 export { StripeGateway } from './gateway/stripe-gateway.service';
 export {
-  asInt,
   asObject,
   asString,
   epochToDate,
@@ -27,12 +26,7 @@ export {
   type InvoiceStreamView,
   type UsageStreamView,
 } from './stream/billing-event-payload';
-export { BillingStreamHub } from './stream/billing-stream.hub';
-export {
-  BillingStreamPublishError,
-  BillingStreamPublisher,
-  type PublishSource,
-} from './stream/billing-stream.publisher';
+export { BillingStreamPublisher, type PublishSource } from './stream/billing-stream.publisher';
 export { tenantStreamKey } from './stream/stream-ids';
 export { SubscriptionRepository } from './subscriptions/subscription.repository';
 export {
@@ -40,11 +34,7 @@ export {
   type SubscriptionStreamView,
 } from './subscriptions/subscription-view';
 export { CustomerSyncService } from './sync/customer-sync.service';
-export {
-  InvoiceSyncService,
-  MissingSubscriptionError,
-  type InvoiceSyncResult,
-} from './sync/invoice-sync.service';
+export { InvoiceSyncService, type InvoiceSyncResult } from './sync/invoice-sync.service';
 export { readStripeInvoice, type StripeInvoiceState } from './sync/stripe-invoice';
 export {
   SubscriptionOrderingConflict,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { KeysetService } from '../../../modules/auth/keys/keyset.service';
+import { KeysetService } from '../../../modules/auth';
 import { AppConfig } from '../../../platform/config/app-config';
 import { maskUrlCredentials } from '../../../platform/config/masking';
 import { productionProblems, secretWarnings } from '../../../platform/config/secret-guard';

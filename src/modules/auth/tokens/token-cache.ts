@@ -1,4 +1,4 @@
-import type { TokenClaims } from './token.service';
+import type { TokenClaims } from './token-claims';
 
 /**
  * Bounded memo of verified access tokens (token string -> claims) until their expiry. It holds

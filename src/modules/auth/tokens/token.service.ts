@@ -7,17 +7,9 @@ import { MetricsService } from '../../../platform/observability/metrics.service'
 import { AuthMetrics } from '../auth.metrics';
 import { KeysetService } from '../keys/keyset.service';
 import { TokenCache } from './token-cache';
+import type { TokenClaims } from './token-claims';
 
-/** `access`, `refresh`, or another use a future token type defines. */
-export type TokenUse = string;
-
-/** Claims we put in tokens; `iat`, `nbf`, `exp`, `iss` are set by the signer. */
-export interface TokenClaims extends JWTPayload {
-  sub: string;
-  token_use: TokenUse;
-  jti: string;
-  [claim: string]: unknown;
-}
+export type { TokenClaims, TokenUse } from './token-claims';
 
 export interface SignedToken {
   token: string;

@@ -6,7 +6,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { PlanFeatureEntity } from './plan-feature.entity';
+import type { PlanFeatureEntity } from './plan-feature.entity';
 
 /** `billing_plans`: the plan catalog, seeded by migration (spec billing 2.1, 8.1). */
 @Entity({ name: 'billing_plans' })
@@ -44,7 +44,8 @@ export class BillingPlanEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive: boolean;
 
-  @OneToMany(() => PlanFeatureEntity, (feature) => feature.plan)
+  // By entity name: plan-feature.entity.ts imports this file, so a value import would be a cycle.
+  @OneToMany('PlanFeatureEntity', (feature: PlanFeatureEntity) => feature.plan)
   features?: PlanFeatureEntity[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
