@@ -1,4 +1,7 @@
-import { isUniqueViolation, named, rowsOf } from '../../../src/platform/database';
+import { isUniqueViolation, named, rowsOf, type Sql } from '../../../src/platform/database';
+
+/** A query runner that answers `result`, as TypeORM's would. */
+const answering = (result: unknown): Sql => ({ query: (async () => result) as Sql['query'] });
 
 describe('the one data-access helper (src/platform/database/sql.ts)', () => {
   it('named: binds each name once, in first-use order, and leaves ::casts alone', () => {
@@ -23,9 +26,9 @@ describe('the one data-access helper (src/platform/database/sql.ts)', () => {
 
   it('rowsOf: the rows whether the runner answered rows or [rows, rowCount]', async () => {
     const rows = [{ id: 1 }];
-    await expect(rowsOf({ query: async () => rows }, 'SELECT 1')).resolves.toEqual(rows);
-    await expect(rowsOf({ query: async () => [rows, 1] }, 'UPDATE')).resolves.toEqual(rows);
-    await expect(rowsOf({ query: async () => undefined }, 'SET x')).resolves.toEqual([]);
+    await expect(rowsOf(answering(rows), 'SELECT 1')).resolves.toEqual(rows);
+    await expect(rowsOf(answering([rows, 1]), 'UPDATE')).resolves.toEqual(rows);
+    await expect(rowsOf(answering(undefined), 'SET x')).resolves.toEqual([]);
   });
 
   it('isUniqueViolation: pg and TypeORM/PGlite error shapes, optionally one constraint', () => {
