@@ -45,7 +45,6 @@ export function tokensOf(usage: UsageLike | undefined): ModelTokens {
  * not the entry agent's. Stream events pass through untouched.
  */
 class MeteredModel implements Model {
-  readonly supportsPromptModelSelection?: boolean;
   readonly getRetryAdvice?: Model['getRetryAdvice'];
 
   constructor(
@@ -53,7 +52,6 @@ class MeteredModel implements Model {
     private readonly name: string,
     private readonly record: TokenRecorder,
   ) {
-    this.supportsPromptModelSelection = inner.supportsPromptModelSelection;
     if (inner.getRetryAdvice) this.getRetryAdvice = inner.getRetryAdvice.bind(inner);
   }
 

@@ -1,4 +1,4 @@
-import { MaxTurnsExceededError, ModelBehaviorError, ModelTimeoutError } from '@openai/agents';
+import { MaxTurnsExceededError, ModelBehaviorError } from '@openai/agents';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { AppException } from '../../platform/http/app-exception';
 
@@ -56,9 +56,7 @@ export class ChatTurnError extends Error {
 
 function classify(error: unknown): ChatErrorCode {
   if (error instanceof MaxTurnsExceededError) return ChatErrorCode.MaxTurnsExceeded;
-  if (error instanceof ModelTimeoutError || error instanceof APIConnectionTimeoutError) {
-    return ChatErrorCode.ModelTimeout;
-  }
+  if (error instanceof APIConnectionTimeoutError) return ChatErrorCode.ModelTimeout;
   if (error instanceof APIConnectionError) return ChatErrorCode.ModelUnavailable;
   if (error instanceof APIError) {
     return error.status === 429 ? ChatErrorCode.ModelRateLimited : ChatErrorCode.ModelError;
