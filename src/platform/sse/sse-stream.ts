@@ -113,6 +113,7 @@ export class SseStream {
   end(reason: SseEndReason = 'completed'): void {
     if (this.closed) return;
     this.finish(reason);
+    this.uncorkNow();
     this.response.end();
   }
 
@@ -126,6 +127,7 @@ export class SseStream {
     const socket = this.response.socket;
     this.response.write(`: ${finalComment}\n\n`);
     this.finish(reason);
+    this.uncorkNow();
     this.response.end();
     if (!socket || socket.destroyed) return;
     const hardStop = setTimeout(() => socket.destroy(), this.options.stallTimeoutMs);
@@ -200,10 +202,17 @@ export class SseStream {
     if (this.corked) return;
     this.corked = true;
     this.response.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      this.response.uncork();
-    });
+    process.nextTick(() => this.uncorkNow());
+  }
+
+  /**
+   * Releases the cork before `end()`: on Node 22 a response ended while corked sends only its
+   * first corked write, silently dropping the frames after it (Node 20 sends them all).
+   */
+  private uncorkNow(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.response.uncork();
   }
 
   private pingIfIdle(): void {

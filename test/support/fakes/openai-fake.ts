@@ -640,6 +640,12 @@ const SSE_HEADERS = {
   Connection: 'keep-alive',
 };
 
+/** `res.end()` after uncorking: Node 22 drops corked writes after the first when ended corked. */
+function endResponse(res: ServerResponse): void {
+  while (res.writableCorked > 0) res.uncork();
+  res.end();
+}
+
 function writeChunk(ctx: ReplyContext, data: string): boolean {
   const { res } = ctx;
   if (ctx.signal.aborted || res.destroyed) return false;
@@ -825,7 +831,7 @@ async function writeResponses(ctx: ReplyContext): Promise<boolean> {
       usage: responsesUsage(plan),
     },
   });
-  res.end();
+  endResponse(res);
   return true;
 }
 
@@ -848,7 +854,7 @@ function interruptResponses(
       },
     },
   });
-  ctx.res.end();
+  endResponse(ctx.res);
   return true;
 }
 
@@ -972,7 +978,7 @@ async function writeChatCompletion(ctx: ReplyContext): Promise<boolean> {
   chunk([delta({}, finishReason)]);
   if (includeUsage) chunk([], { usage: chatUsage(plan) });
   writeChunk(ctx, 'data: [DONE]\n\n');
-  res.end();
+  endResponse(res);
   return true;
 }
 
@@ -992,6 +998,6 @@ function interruptChat(ctx: ReplyContext): boolean {
       },
     })}\n\n`,
   );
-  ctx.res.end();
+  endResponse(ctx.res);
   return true;
 }
