@@ -71,10 +71,12 @@ export function decodeVaultPayload(header: string): DecodedVaultPayload {
       Code.VaultPayloadInvalid,
     );
   }
-  if (findTextIssues(parsed, []).length > 0) {
-    // Claims reach Postgres (fingerprint, tenant): text it cannot store is refused like bad JSON.
+  const [issue] = findTextIssues(parsed, []);
+  if (issue) {
+    // Claims reach Postgres (fingerprint, tenant): text it cannot store, or nesting deeper than
+    // any claim set has, is refused like bad JSON, saying which of the two it was.
     throw ServiceAccountException.badRequest(
-      'Invalid Vault payload JSON: text must not contain NUL characters or unpaired surrogates.',
+      `Invalid Vault payload JSON: ${issue.type === 'value_error' && issue.ctx ? String(issue.ctx.error) : 'text must not contain unpaired surrogates.'}`,
       Code.VaultPayloadInvalid,
     );
   }

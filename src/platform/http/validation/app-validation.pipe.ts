@@ -1,12 +1,45 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { getMetadataStorage, validate } from 'class-validator';
 import { RequestValidationException } from './request-validation.exception';
 import { toIssues } from './issue-mapper';
 import { findTextIssues } from './text-input';
 import type { ValidationLocation } from './validation-issue';
 
 const PRIMITIVES: unknown[] = [String, Boolean, Number, Array, Object];
+
+/**
+ * The DTO instance for a body or query object. DTOs are flat (no nested classes), so
+ * class-transformer is given the top-level scalars only: handed a nested plain object, it takes
+ * the object's own `constructor` property for its class, so a client-sent `{"a":
+ * {"constructor": 1}}` crashed it (a 500 instead of a 422), and it recursed once per level.
+ * Objects and arrays of declared fields are attached as sent (own data properties, never through
+ * `__proto__`); undeclared fields would be dropped by the whitelist anyway.
+ */
+function toInstance(metatype: new () => object, value: object): object {
+  const scalars: Record<string, unknown> = {};
+  const nested: [string, unknown][] = [];
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== null && typeof item === 'object') nested.push([key, item]);
+    else scalars[key] = item;
+  }
+  const instance = plainToInstance(metatype, scalars);
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(metatype, '', true, false)
+      .map((metadata) => metadata.propertyName),
+  );
+  for (const [key, item] of nested) {
+    if (!declared.has(key)) continue;
+    Object.defineProperty(instance, key, {
+      value: item,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return instance;
+}
 
 const LOCATION: Record<ArgumentMetadata['type'], ValidationLocation | undefined> = {
   body: 'body',
@@ -48,7 +81,7 @@ export class AppValidationPipe implements PipeTransform {
         },
       ]);
     }
-    const instance = plainToInstance<object, unknown>(metatype as new () => object, value ?? {});
+    const instance = toInstance(metatype as new () => object, value ?? {});
     const errors = await validate(instance, { whitelist: true, forbidUnknownValues: false });
     if (errors.length > 0) throw new RequestValidationException(toIssues(errors, root, value));
     return instance;

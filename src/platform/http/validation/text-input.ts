@@ -43,31 +43,66 @@ function issueFor(problem: TextProblem, loc: Loc, input: string): ValidationIssu
 }
 
 /**
+ * Deepest nesting a body, query or path value may have (objects and arrays, counted from the
+ * value itself). Deeper input is refused with one issue where it crosses the limit: no API
+ * field needs it, and recursive consumers further on (class-transformer did, `JSON.stringify`
+ * of stored or logged values does) exhaust the stack a few thousand levels down: a 500.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+export const NESTING_MESSAGE = `Value must not be nested more than ${MAX_NESTING_DEPTH} levels deep.`;
+
+/** A location as a parent chain: built in O(1) per value, turned into an array only for an issue. */
+interface LocNode {
+  parent: LocNode | null;
+  segment: string | number;
+}
+
+function locOf(root: Loc, node: LocNode | null): Loc {
+  const segments: (string | number)[] = [];
+  for (let current = node; current; current = current.parent) segments.push(current.segment);
+  return [...root, ...segments.reverse()];
+}
+
+/**
  * One 422 issue per string or object key under `value` that Postgres could not store, in
- * document order, located under `root` (a key is reported pydantic-style as `[..., key, "[key]"]`).
- * Iterative, so a deeply nested body cannot exhaust the stack.
+ * document order, located under `root` (a key is reported pydantic-style as `[..., key, "[key]"]`),
+ * and one per container nested deeper than `MAX_NESTING_DEPTH` (not walked further).
+ * Iterative and linear in the size of the value, so a deeply nested body cannot exhaust the
+ * stack or the CPU.
  */
 export function findTextIssues(value: unknown, root: Loc): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const pending: { value: unknown; loc: Loc; key?: string }[] = [{ value, loc: root }];
+  const pending: { value: unknown; loc: LocNode | null; depth: number; key?: string }[] = [
+    { value, loc: null, depth: 0 },
+  ];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value: current, loc, key } = next;
+    const { value: current, loc, depth, key } = next;
     if (key !== undefined) {
       const problem = textProblem(key);
-      if (problem) issues.push(issueFor(problem, [...loc, key, '[key]'], key));
+      if (problem) issues.push(issueFor(problem, [...locOf(root, loc), key, '[key]'], key));
     } else if (typeof current === 'string') {
       const problem = textProblem(current);
-      if (problem) issues.push(issueFor(problem, loc, current));
+      if (problem) issues.push(issueFor(problem, locOf(root, loc), current));
+    } else if (current !== null && typeof current === 'object' && depth >= MAX_NESTING_DEPTH) {
+      issues.push({
+        type: 'value_error',
+        loc: locOf(root, loc),
+        msg: `Value error, ${NESTING_MESSAGE}`,
+        // Not the subtree itself: echoing it would send the deep value back.
+        input: Array.isArray(current) ? [] : {},
+        ctx: { error: NESTING_MESSAGE },
+      });
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i -= 1) {
-        pending.push({ value: current[i], loc: [...loc, i] });
+        pending.push({ value: current[i], loc: { parent: loc, segment: i }, depth: depth + 1 });
       }
     } else if (current !== null && typeof current === 'object') {
       const entries: [string, unknown][] = Object.entries(current as Record<string, unknown>);
       for (let i = entries.length - 1; i >= 0; i -= 1) {
         const [name, item] = entries[i];
-        pending.push({ value: item, loc: [...loc, name] });
-        pending.push({ value: undefined, loc, key: name });
+        pending.push({ value: item, loc: { parent: loc, segment: name }, depth: depth + 1 });
+        pending.push({ value: undefined, loc, depth, key: name });
       }
     }
   }
