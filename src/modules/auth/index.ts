@@ -21,13 +21,13 @@ export {
 } from './signup/signup-billing.port';
 // Identity services the operator CLI uses (users seed/disable).
 export { PasswordHasher, CURRENT_PASSWORD_VERSION } from './passwords/password-hasher';
-export { PasswordPolicy } from './passwords/password-policy';
+export { PasswordPolicy } from './password-policy';
 export {
   UserProvisioningService,
   type ProvisionUserInput,
   type ProvisionedUser,
-} from './users/user-provisioning.service';
-export { UserAccountService } from './users/user-account.service';
+} from './accounts/user-provisioning.service';
+export { UserAccountService } from './accounts/user-account.service';
 export { SessionRevocationService } from './sessions/session-revocation.service';
 // Key lifecycle, JWKS and service-account signing for the operator CLI (keys, jwks, tokens).
 export { KeyRotationService, KeyRotationError } from './keys/key-rotation.service';

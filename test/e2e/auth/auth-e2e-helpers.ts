@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UserProvisioningService } from '../../../src/modules/auth/users/user-provisioning.service';
+import { UserProvisioningService } from '../../../src/modules/auth/accounts/user-provisioning.service';
 import { uniqueEmail } from '../../support/auth-fixtures';
 import type { TestApp } from '../../support/test-app';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UserAccountService } from '../../../src/modules/auth/users/user-account.service';
+import { UserAccountService } from '../../../src/modules/auth/accounts/user-account.service';
 import { userAccessClaims } from '../../../src/modules/auth/tokens/user-claims';
 import { createTestUser, type TestUser } from '../../support/auth-fixtures';
 import type { StripeFake } from '../../support/fakes';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/platform/config/load-config';
-import { ServiceAccountCatalog } from '../../../src/modules/auth/service-accounts/service-account-catalog.service';
+import { ServiceAccountCatalog } from '../../../src/modules/auth/catalog/service-account-catalog.service';
 import { KeyRotationService } from '../../../src/modules/auth/keys/key-rotation.service';
 import { startTestApp, type TestApp } from '../../support/test-app';
 

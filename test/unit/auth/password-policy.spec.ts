@@ -5,7 +5,7 @@ import { PasswordResetConfirmRequest } from '../../../src/modules/auth/dto/passw
 import {
   PasswordPolicy,
   POLICY_MESSAGES,
-} from '../../../src/modules/auth/passwords/password-policy';
+} from '../../../src/modules/auth/password-policy';
 
 describe('PasswordPolicy (spec auth 4.2)', () => {
   it('accepts a long, varied, unguessable password', () => {

@@ -6,8 +6,8 @@ import {
   maskIp,
   normalizeIp,
 } from '../../../src/modules/auth/sessions/ip-address';
-import { classifyUserAgent } from '../../../src/modules/auth/sessions/user-agent';
-import { storableUserAgent } from '../../../src/modules/auth/sessions/client-info';
+import { classifyUserAgent } from '../../../src/modules/auth/client/user-agent';
+import { storableUserAgent } from '../../../src/modules/auth/client/client-info';
 import { createHash } from 'node:crypto';
 
 describe('user-agent classifier (spec auth 3.4)', () => {

@@ -1,4 +1,4 @@
-import { slugBase, suffixedSlug } from '../../../src/modules/auth/signup/tenant-slug';
+import { slugBase, suffixedSlug } from '../../../src/modules/auth/accounts/tenant-slug';
 import { selectTrialDays } from '../../../src/modules/auth/signup/trial-days';
 
 describe('trial days (spec auth 5.3)', () => {

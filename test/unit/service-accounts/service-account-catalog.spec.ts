@@ -6,7 +6,7 @@ import {
   packagedCatalogPath,
   parseCatalog,
   ServiceAccountCatalogError,
-} from '../../../src/modules/auth/service-accounts/service-account-catalog';
+} from '../../../src/modules/auth/catalog/service-account-catalog';
 
 describe('service-account catalog (spec auth 6.1)', () => {
   it('packages the four reference accounts', () => {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AuthMetrics } from '../../../src/modules/auth/auth.metrics';
-import { AccountGate } from '../../../src/modules/auth/login/account-gate.service';
-import { LoginEventRepository } from '../../../src/modules/auth/login/login-event.repository';
-import { LoginThrottle } from '../../../src/modules/auth/login/login-throttle.service';
+import { AccountGate } from '../../../src/modules/auth/gate/account-gate.service';
+import { LoginEventRepository } from '../../../src/modules/auth/gate/login-event.repository';
+import { LoginThrottle } from '../../../src/modules/auth/gate/login-throttle.service';
 import { LoginService } from '../../../src/modules/auth/login/login.service';
 import { PasswordCredentials } from '../../../src/modules/auth/passwords/password-credentials.service';
 import { PasswordHasher } from '../../../src/modules/auth/passwords/password-hasher';
-import type { ClientInfo } from '../../../src/modules/auth/sessions/client-info';
+import type { ClientInfo } from '../../../src/modules/auth/client/client-info';
 import {
   SessionIssuer,
   type IssuedSession,

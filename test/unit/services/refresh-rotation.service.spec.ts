@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { AuthMetrics } from '../../../src/modules/auth/auth.metrics';
-import { AccountGate } from '../../../src/modules/auth/login/account-gate.service';
-import type { ClientInfo } from '../../../src/modules/auth/sessions/client-info';
+import { AccountGate } from '../../../src/modules/auth/gate/account-gate.service';
+import type { ClientInfo } from '../../../src/modules/auth/client/client-info';
 import {
   RefreshTokenRepository,
   type RefreshTokenRecord,

@@ -5,7 +5,7 @@ import {
   LOGIN_PASSWORD_MAX_LENGTH,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
-} from '../passwords/password-policy';
+} from '../password-policy';
 import { MeetsPasswordPolicy } from './validators';
 
 const TOKEN_MAX_LENGTH = 512;

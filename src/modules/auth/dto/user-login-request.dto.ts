@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { Trim } from '../../../platform/http';
-import { LOGIN_PASSWORD_MAX_LENGTH } from '../passwords/password-policy';
+import { LOGIN_PASSWORD_MAX_LENGTH } from '../password-policy';
 
 /** Reference `UserLoginRequest` (JSON, not form-encoded). */
 export class UserLoginRequest {

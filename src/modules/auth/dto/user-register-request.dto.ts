@@ -11,7 +11,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { Trim } from '../../../platform/http';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../passwords/password-policy';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
 import { MeetsPasswordPolicy, TermsAccepted } from './validators';
 
 /** Reference `UserRegisterRequest`; lengths capped to their columns. */

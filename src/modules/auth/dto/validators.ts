@@ -7,7 +7,7 @@ import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
   PasswordPolicy,
-} from '../passwords/password-policy';
+} from '../password-policy';
 
 const violations = new WeakMap<object, Map<string, string>>();
 

@@ -7,7 +7,7 @@ import { RateLimiter } from '../../../platform/rate-limit';
 import { AuthFailures } from '../auth-failures';
 import { errorKind, piiDigest } from '../pii-digest';
 import type { UserPrincipal } from '../principal';
-import type { ClientInfo } from '../sessions/client-info';
+import type { ClientInfo } from '../client/client-info';
 import { UserRepository, type UserRecord } from '../users/user.repository';
 import { curlCommand, emailLink, verificationMail } from './auth-mail.templates';
 import { EmailVerificationTokens } from './token-stores';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { RedisService } from '../../../platform/redis/redis.service';
-import type { ClientInfo } from '../sessions/client-info';
+import type { ClientInfo } from '../client/client-info';
 
 /** The Redis record of a token (spec auth 4.6); the secret itself is never stored. */
 export interface OneTimeTokenRecord {

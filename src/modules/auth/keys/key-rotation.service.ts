@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../../platform/config/app-config';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
-import { ServiceAccountCatalog } from '../service-accounts/service-account-catalog.service';
+import { ServiceAccountCatalog } from '../catalog/service-account-catalog.service';
 import { generateKeyMaterial, type KeyMaterial, type PublicJwk } from './key-material';
 import {
   allKids,

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../../platform/config/app-config';
 import { FileKeysetStorage } from './file-keyset.storage';
 import type { KeysetStorage } from './keyset-storage';
-import { vaultConnection } from './vault-http';
+import { vaultConnection } from '../vault/vault-http';
 import { VaultKvKeysetStorage } from './vault-kv-keyset.storage';
 
 /** The configured keyset backend: a JSON file, or Vault KV v1/v2 (`secret-manager`). */

@@ -1,6 +1,6 @@
 import { EMPTY_KEYSET, parseKeyset, type KeysetDocument } from './keyset';
 import { KeysetStorage } from './keyset-storage';
-import { vaultRequest, type VaultConnection } from './vault-http';
+import { vaultRequest, type VaultConnection } from '../vault/vault-http';
 
 /** The keyset backend could not read or write Vault (message is safe to log and print). */
 export class KeysetStorageError extends Error {

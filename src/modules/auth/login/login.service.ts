@@ -8,13 +8,13 @@ import { AuthFailures } from '../auth-failures';
 import { AuthMetrics } from '../auth.metrics';
 import { PasswordCredentials } from '../passwords/password-credentials.service';
 import { PasswordHasher } from '../passwords/password-hasher';
-import type { ClientInfo } from '../sessions/client-info';
+import type { ClientInfo } from '../client/client-info';
 import { SessionIssuer, type IssuedSession } from '../sessions/session-issuer.service';
 import { SigningUnavailableError } from '../tokens/token.service';
 import type { Membership } from '../users/membership.repository';
 import { UserRepository, type UserRecord } from '../users/user.repository';
-import { AccountGate } from './account-gate.service';
-import { LoginThrottle } from './login-throttle.service';
+import { AccountGate } from '../gate/account-gate.service';
+import { LoginThrottle } from '../gate/login-throttle.service';
 import { canonicalUuid } from '../../../platform/ids';
 
 export interface LoginRequest {

@@ -3,12 +3,12 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../platform/config/app-config';
 import { AuthFailures } from '../auth-failures';
 import { PasswordResetTokens } from '../email/token-stores';
-import { LoginThrottle } from '../login/login-throttle.service';
+import { LoginThrottle } from '../gate/login-throttle.service';
 import type { UserRecord } from '../users/user.repository';
 import { UserRepository } from '../users/user.repository';
 import { PasswordHasher } from './password-hasher';
 import { PasswordHistoryRepository } from './password-history.repository';
-import { PasswordPolicy } from './password-policy';
+import { PasswordPolicy } from '../password-policy';
 
 /**
  * What every password write shares (spec auth 4.3, 4.7): the history-then-policy check, and

@@ -9,7 +9,7 @@ import { AuthMetrics } from '../auth.metrics';
 import { errorKind, piiDigest } from '../pii-digest';
 import { curlCommand, emailLink, passwordResetMail } from '../email/auth-mail.templates';
 import { PasswordResetTokens } from '../email/token-stores';
-import type { ClientInfo } from '../sessions/client-info';
+import type { ClientInfo } from '../client/client-info';
 import { SessionRevocationService } from '../sessions/session-revocation.service';
 import { UserRepository } from '../users/user.repository';
 import { PasswordCredentials } from './password-credentials.service';

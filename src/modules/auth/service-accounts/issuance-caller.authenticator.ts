@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../../platform/config/app-config';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
-import { VaultTransportError } from '../keys/vault-http';
+import { VaultTransportError } from '../vault/vault-http';
 import { NonceStore } from './nonce-store';
 import {
   ServiceAccountErrorCode as Code,

@@ -13,8 +13,8 @@ import type { ServiceAccountTokenResponse } from './dto/service-account-token-re
 import { IssuanceCallerAuthenticator } from './issuance-caller.authenticator';
 import { IssuanceRateLimiter } from './issuance-rate-limiter';
 import { hashRefreshToken, refreshTokenHashMatches } from '../tokens/refresh-token-hash';
-import type { ServiceAccountDefinition } from './service-account-catalog';
-import { ServiceAccountCatalog } from './service-account-catalog.service';
+import type { ServiceAccountDefinition } from '../catalog/service-account-catalog';
+import { ServiceAccountCatalog } from '../catalog/service-account-catalog.service';
 import { serviceAccountRefreshClaims } from './service-account-claims';
 import { ServiceAccountTokenRepository, type TokenTuple } from './service-account-token.repository';
 import {

@@ -13,7 +13,7 @@ import {
 } from '../tokens/token.service';
 import type { ServiceAccountAccessTokenResponse } from './dto/service-account-token-exchange.dto';
 import { refreshTokenHashMatches } from '../tokens/refresh-token-hash';
-import { ServiceAccountCatalog } from './service-account-catalog.service';
+import { ServiceAccountCatalog } from '../catalog/service-account-catalog.service';
 import {
   SERVICE_ACCOUNT_SUBJECT_PREFIX,
   serviceAccountAccessClaims,

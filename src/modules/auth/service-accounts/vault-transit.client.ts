@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../platform/config/app-config';
-import { vaultConnection, vaultRequest, type VaultConnection } from '../keys/vault-http';
+import { vaultConnection, vaultRequest, type VaultConnection } from '../vault/vault-http';
 
 /** Vault answered with an HTTP error (the status is safe to show; Vault's own text is not). */
 export class VaultHttpStatusError extends Error {

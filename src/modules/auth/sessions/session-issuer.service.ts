@@ -6,7 +6,7 @@ import { LoggerFactory, logEvent } from '../../../platform/observability/logger.
 import { scopesForRole } from '../scopes/scope-policy';
 import { TokenService, type SignedToken } from '../tokens/token.service';
 import { userAccessClaims, userRefreshClaims, type UserTokenSubject } from '../tokens/user-claims';
-import type { ClientInfo } from './client-info';
+import type { ClientInfo } from '../client/client-info';
 import { hashRefreshToken } from '../tokens/refresh-token-hash';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionMetadataFactory } from './session-metadata.factory';

@@ -3,11 +3,11 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppConfig } from '../../../platform/config/app-config';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
-import { storableUserAgent, type ClientInfo } from './client-info';
+import { storableUserAgent, type ClientInfo } from '../client/client-info';
 import { Fernet } from './fernet';
 import { GeoLookup, type GeoLocation } from './geo-lookup';
 import { hashIp, maskIp } from './ip-address';
-import { classifyUserAgent } from './user-agent';
+import { classifyUserAgent } from '../client/user-agent';
 
 /** The device columns of a `user_sessions` row (spec auth 3.4). */
 export interface SessionMetadata {

@@ -6,10 +6,10 @@ import { LoggerFactory, logEvent } from '../../../platform/observability/logger.
 import { AuthFailures } from '../auth-failures';
 import { AuthErrorCode } from '../auth.errors';
 import { AuthMetrics } from '../auth.metrics';
-import { AccountGate } from '../login/account-gate.service';
+import { AccountGate } from '../gate/account-gate.service';
 import { SigningUnavailableError, TokenService, type TokenClaims } from '../tokens/token.service';
 import { UserRepository } from '../users/user.repository';
-import type { ClientInfo } from './client-info';
+import type { ClientInfo } from '../client/client-info';
 import { refreshTokenHashMatches } from '../tokens/refresh-token-hash';
 import { RefreshTokenRepository, type RefreshTokenRecord } from './refresh-token.repository';
 import {

@@ -7,9 +7,12 @@ import { AuthFailures } from '../auth-failures';
 import { EmailVerificationService } from '../email/email-verification.service';
 import { LoginService } from '../login/login.service';
 import { errorKind, piiDigest } from '../pii-digest';
-import type { ClientInfo } from '../sessions/client-info';
+import type { ClientInfo } from '../client/client-info';
 import type { IssuedSession } from '../sessions/session-issuer.service';
-import { UserProvisioningService, type ProvisionedUser } from '../users/user-provisioning.service';
+import {
+  UserProvisioningService,
+  type ProvisionedUser,
+} from '../accounts/user-provisioning.service';
 import { UserRepository } from '../users/user.repository';
 import { SignupBillingRegistry } from './signup-billing.port';
 import { selectTrialDays } from './trial-days';

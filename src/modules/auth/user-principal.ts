@@ -1,5 +1,5 @@
-import { AuthException } from '../auth.errors';
-import { isUserPrincipal, type Principal, type UserPrincipal } from '../principal';
+import { AuthException } from './auth.errors';
+import { isUserPrincipal, type Principal, type UserPrincipal } from './principal';
 
 /** The caller of an `@Authenticated()` route (user-only: the guard already refused others). */
 export function requireUser(principal: Principal): UserPrincipal {

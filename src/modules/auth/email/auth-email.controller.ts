@@ -3,10 +3,10 @@ import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../decorators/auth.decorators';
 import { EmailVerificationConfirmRequest } from '../dto/email-verification-request.dto';
 import { success, SuccessResponse } from '../../../platform/http/success-response';
-import { EmailVerificationService } from '../email/email-verification.service';
+import { EmailVerificationService } from './email-verification.service';
 import type { Principal } from '../principal';
-import { Client, type ClientInfo } from '../sessions/client-info';
-import { requireUser } from './user-principal';
+import { Client, type ClientInfo } from '../client/client-info';
+import { requireUser } from '../user-principal';
 
 /** Email verification (spec auth 1.8-1.9). */
 @ApiTags('api', 'auth')

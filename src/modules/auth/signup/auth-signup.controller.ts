@@ -2,8 +2,8 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { UserRegisterRequest } from '../dto/user-register-request.dto';
 import { toUserSessionResponse, UserRegisterResponse } from '../dto/user-session-response.dto';
-import { Client, type ClientInfo } from '../sessions/client-info';
-import { SignupService } from '../signup/signup.service';
+import { Client, type ClientInfo } from '../client/client-info';
+import { SignupService } from './signup.service';
 
 /** Public signup (spec auth 1.14, section 5). */
 @ApiTags('api', 'auth')

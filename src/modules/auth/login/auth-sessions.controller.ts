@@ -11,12 +11,12 @@ import {
   UserSessionListResponse,
 } from '../dto/user-session-list.dto';
 import { toUserSessionResponse, UserSessionResponse } from '../dto/user-session-response.dto';
-import { LoginService } from '../login/login.service';
+import { LoginService } from './login.service';
 import type { Principal } from '../principal';
-import { Client, type ClientInfo } from '../sessions/client-info';
+import { Client, type ClientInfo } from '../client/client-info';
 import { TokenRefreshService } from '../sessions/token-refresh.service';
 import { UserSessionsService } from '../sessions/user-sessions.service';
-import { requireUser } from './user-principal';
+import { requireUser } from '../user-principal';
 
 /** Login, refresh, logout and the caller's sessions (spec auth 1.1-1.6). */
 @ApiTags('api', 'auth')

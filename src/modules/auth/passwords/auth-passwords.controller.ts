@@ -8,11 +8,11 @@ import {
   PasswordResetRequest,
 } from '../dto/password-requests.dto';
 import { success, SuccessResponse } from '../../../platform/http/success-response';
-import { PasswordChangeService } from '../passwords/password-change.service';
-import { PasswordResetService } from '../passwords/password-reset.service';
+import { PasswordChangeService } from './password-change.service';
+import { PasswordResetService } from './password-reset.service';
 import type { Principal } from '../principal';
-import { Client, type ClientInfo } from '../sessions/client-info';
-import { requireUser } from './user-principal';
+import { Client, type ClientInfo } from '../client/client-info';
+import { requireUser } from '../user-principal';
 
 /** Forgot/confirm by email, self-service change, tenant admin reset (spec auth 1.10-1.13). */
 @ApiTags('api', 'auth')

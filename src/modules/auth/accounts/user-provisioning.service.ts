@@ -4,13 +4,13 @@ import { AuthFailures } from '../auth-failures';
 import type { UserStatus } from '../entities/user.entity';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { PasswordHistoryRepository } from '../passwords/password-history.repository';
-import { PasswordPolicy } from '../passwords/password-policy';
+import { PasswordPolicy } from '../password-policy';
 import { isUniqueViolation } from '../../../platform/database';
-import { SLUG_SUFFIX_ATTEMPTS, slugBase, suffixedSlug } from '../signup/tenant-slug';
-import { MembershipRepository } from './membership.repository';
-import { TenantAccountRepository } from './tenant-account.repository';
-import { UserProfileRepository } from './user-profile.repository';
-import { UserRepository } from './user.repository';
+import { SLUG_SUFFIX_ATTEMPTS, slugBase, suffixedSlug } from './tenant-slug';
+import { MembershipRepository } from '../users/membership.repository';
+import { TenantAccountRepository } from '../users/tenant-account.repository';
+import { UserProfileRepository } from '../users/user-profile.repository';
+import { UserRepository } from '../users/user.repository';
 
 export interface ProvisionUserInput {
   email: string;
