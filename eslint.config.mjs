@@ -16,6 +16,7 @@ export default tseslint.config(
       '*.mjs',
       'scripts/**',
       'bin/**',
+      'eslint/**',
     ],
   },
   js.configs.recommended,
