@@ -2,10 +2,7 @@ import { validate } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import { UserRegisterRequest } from '../../../src/modules/auth/dto/user-register-request.dto';
 import { PasswordResetConfirmRequest } from '../../../src/modules/auth/dto/password-requests.dto';
-import {
-  PasswordPolicy,
-  POLICY_MESSAGES,
-} from '../../../src/modules/auth/password-policy';
+import { PasswordPolicy, POLICY_MESSAGES } from '../../../src/modules/auth/password-policy';
 
 describe('PasswordPolicy (spec auth 4.2)', () => {
   it('accepts a long, varied, unguessable password', () => {

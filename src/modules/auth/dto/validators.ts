@@ -3,11 +3,7 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
-import {
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-  PasswordPolicy,
-} from '../password-policy';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PasswordPolicy } from '../password-policy';
 
 const violations = new WeakMap<object, Map<string, string>>();
 
