@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Response } from 'express';
 import { AppConfig } from '../../platform/config/app-config';
 import { RateLimiter, type Lease, type QuotaState } from '../../platform/rate-limit';
 import type { Principal } from '../auth';
@@ -69,8 +68,13 @@ export class ChatRateLimits {
   }
 }
 
+/** Where response headers go: an Express `Response`, or a test's fake. */
+export interface HeaderSink {
+  setHeader(name: string, value: string): unknown;
+}
+
 /** IETF `RateLimit-*` headers on success (spec 11.7). */
-export function setRateLimitHeaders(response: Response, state: QuotaState | null): void {
+export function setRateLimitHeaders(response: HeaderSink, state: QuotaState | null): void {
   if (!state) return;
   response.setHeader('RateLimit-Limit', String(state.limit));
   response.setHeader('RateLimit-Remaining', String(state.remaining));

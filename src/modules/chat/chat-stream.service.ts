@@ -23,6 +23,12 @@ function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
+/** The Express exchange an E2 stream is written on (`SseService` opens the response). */
+export interface ChatExchange {
+  request: Request;
+  response: Response;
+}
+
 /**
  * Writes one E2 stream (chat spec 2, decision C4) on the Express response once guards,
  * validation and both quotas passed: chunk frames as deltas arrive, then exactly one final
@@ -38,12 +44,7 @@ export class ChatStreamService {
     private readonly metrics: ChatMetrics,
   ) {}
 
-  async serve(
-    plan: TurnPlan,
-    http: { request: Request; response: Response },
-    slot: Lease,
-    startedAt: number,
-  ): Promise<void> {
+  async serve(plan: TurnPlan, http: ChatExchange, slot: Lease, startedAt: number): Promise<void> {
     const frames = new ChatFrames(plan.publicId);
     // Aborted by a client disconnect (the stream's signal) or by a server drain.
     const cancel = new AbortController();

@@ -71,3 +71,11 @@ export class ChatFailedException extends AppException {
     super(STATUS[error.code] ?? 500, error.message, { code: error.code, cause: error.cause });
   }
 }
+
+/**
+ * What E1 throws for a failed turn: an HTTP error raised on the way is already shaped and passes
+ * as it is; anything else is classified into `ChatFailedException`.
+ */
+export function toChatFailure(error: unknown): AppException {
+  return error instanceof AppException ? error : new ChatFailedException(ChatTurnError.from(error));
+}

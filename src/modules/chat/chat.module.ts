@@ -5,14 +5,18 @@ import { ToolsModule } from '../tools';
 import { ChatController } from './chat.controller';
 import { ChatMetrics } from './chat.metrics';
 import { ChatRateLimits } from './chat-rate-limits.service';
+import { ChatRequestService } from './chat-request.service';
 import { ChatStreamService } from './chat-stream.service';
 import { ChatService } from './chat.service';
 
-/** Chat: E1 and the E2 stream, the turn service (run, persist, usage) and the chat quotas. */
+/**
+ * Chat: E1 and the E2 stream, the request order (ChatRequestService), the turn service (run,
+ * persist, usage), the stream writer and the chat quotas.
+ */
 @Module({
   imports: [AgentsModule, ConversationsModule, ToolsModule],
   controllers: [ChatController],
-  providers: [ChatService, ChatStreamService, ChatRateLimits, ChatMetrics],
+  providers: [ChatRequestService, ChatService, ChatStreamService, ChatRateLimits, ChatMetrics],
   exports: [ChatService],
 })
 export class ChatModule {}

@@ -6,6 +6,7 @@ import { ChatMetrics } from '../../../src/modules/chat/chat.metrics';
 import { ChatRateLimits } from '../../../src/modules/chat/chat-rate-limits.service';
 import { ChatStreamService } from '../../../src/modules/chat/chat-stream.service';
 import { ChatController } from '../../../src/modules/chat/chat.controller';
+import { ChatRequestService } from '../../../src/modules/chat/chat-request.service';
 import {
   ChatErrorCode,
   ChatFailedException,
@@ -372,9 +373,9 @@ describe('ChatRateLimits: the quotas, per tenant and user', () => {
   });
 });
 
-describe('ChatController: plan, then rate limits, then the turn', () => {
+describe('ChatRequestService: plan, then rate limits, then the turn', () => {
   const setup = () => {
-    const { sut, mocks } = newTestService(ChatController);
+    const { sut, mocks } = newTestService(ChatRequestService);
     const chat = mocks.get(ChatService);
     const limits = mocks.get(ChatRateLimits);
     const streams = mocks.get(ChatStreamService);
@@ -406,7 +407,7 @@ describe('ChatController: plan, then rate limits, then the turn', () => {
     t.chat.plan.mockImplementation(() => {
       throw new RequestValidationException([]);
     });
-    await expect(t.sut.chatWithAgent(principal(), request(), t.response)).rejects.toBeInstanceOf(
+    await expect(t.sut.chat(principal(), request(), t.response)).rejects.toBeInstanceOf(
       RequestValidationException,
     );
     expect(t.limits.chat).not.toHaveBeenCalled();
@@ -415,7 +416,7 @@ describe('ChatController: plan, then rate limits, then the turn', () => {
 
   it('charges the quota before the run and sets the RateLimit headers', async () => {
     const t = setup();
-    const answer = await t.sut.chatWithAgent(principal(), request(), t.response);
+    const answer = await t.sut.chat(principal(), request(), t.response);
     const ordered = order(t.chat.plan, t.limits.chat, t.chat.run);
     expect([...ordered].sort((a, b) => a - b)).toEqual(ordered);
     expect(t.chat.run).toHaveBeenCalledWith(t.turnPlan, {
@@ -438,7 +439,7 @@ describe('ChatController: plan, then rate limits, then the turn', () => {
     const t = setup();
     const refused = new Error('429');
     t.limits.chat.mockRejectedValue(refused);
-    await expect(t.sut.chatWithAgent(principal(), request(), t.response)).rejects.toBe(refused);
+    await expect(t.sut.chat(principal(), request(), t.response)).rejects.toBe(refused);
     expect(t.chat.run).not.toHaveBeenCalled();
   });
 
@@ -446,20 +447,40 @@ describe('ChatController: plan, then rate limits, then the turn', () => {
     const t = setup();
     t.chat.run.mockRejectedValue(new ChatTurnError(ChatErrorCode.ModelTimeout));
     const error = await t.sut
-      .chatWithAgent(principal(), request(), t.response)
+      .chat(principal(), request(), t.response)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ChatFailedException);
     expect((error as ChatFailedException).getStatus()).toBe(504);
     expect((error as ChatFailedException).code).toBe('model_timeout');
+    // The quota passed before the run, so the error response carries the RateLimit headers too.
+    expect(t.response.setHeader).toHaveBeenCalledWith('RateLimit-Remaining', '59');
+  });
+
+  it('lets an HTTP error raised during the turn through as it is', async () => {
+    const t = setup();
+    const shaped = new RequestValidationException([]);
+    t.chat.run.mockRejectedValue(shaped);
+    await expect(t.sut.chat(principal(), request(), t.response)).rejects.toBe(shaped);
+  });
+
+  it('plans the stream first: a refused message spends no stream quota and takes no slot', async () => {
+    const t = setup();
+    t.chat.plan.mockImplementation(() => {
+      throw new RequestValidationException([]);
+    });
+    await expect(
+      t.sut.stream(principal(), request(), { request: {} as never, response: t.response }),
+    ).rejects.toBeInstanceOf(RequestValidationException);
+    expect(t.limits.streamStart).not.toHaveBeenCalled();
+    expect(t.limits.streamSlot).not.toHaveBeenCalled();
+    expect(t.streams.serve).not.toHaveBeenCalled();
   });
 
   it('streams only after the stream quota and a concurrency slot, and always releases the slot', async () => {
     const t = setup();
     const http = { request: {} as never, response: t.response };
     t.streams.serve.mockRejectedValue(new Error('socket closed'));
-    await expect(
-      t.sut.streamChatWithAgent(principal(), request(), http.request, http.response),
-    ).rejects.toThrow('socket closed');
+    await expect(t.sut.stream(principal(), request(), http)).rejects.toThrow('socket closed');
     const ordered = order(
       t.chat.plan,
       t.limits.streamStart,
@@ -470,15 +491,40 @@ describe('ChatController: plan, then rate limits, then the turn', () => {
     expect([...ordered].sort((a, b) => a - b)).toEqual(ordered);
     expect(ordered.every(Number.isFinite)).toBe(true);
     expect(t.limits.chat).not.toHaveBeenCalled();
+    const slot = await t.limits.streamSlot.mock.results[0].value;
+    expect(t.streams.serve).toHaveBeenCalledWith(t.turnPlan, http, slot, expect.any(Number));
   });
 
   it('takes no slot when the stream quota refuses', async () => {
     const t = setup();
     t.limits.streamStart.mockRejectedValue(new Error('429'));
     await expect(
-      t.sut.streamChatWithAgent(principal(), request(), {} as never, t.response),
+      t.sut.stream(principal(), request(), { request: {} as never, response: t.response }),
     ).rejects.toThrow('429');
     expect(t.limits.streamSlot).not.toHaveBeenCalled();
     expect(t.streams.serve).not.toHaveBeenCalled();
+  });
+});
+
+describe('ChatController: one service call per endpoint', () => {
+  const setup = () => {
+    const { sut, mocks } = newTestService(ChatController);
+    return { sut, requests: mocks.get(ChatRequestService) };
+  };
+
+  it('hands E1 the principal, the body and the response for its headers', async () => {
+    const t = setup();
+    const answer = { response: 'hi' } as never;
+    t.requests.chat.mockResolvedValue(answer);
+    const response = {} as Response;
+    await expect(t.sut.chatWithAgent(principal(), request(), response)).resolves.toBe(answer);
+    expect(t.requests.chat).toHaveBeenCalledWith(principal(), request(), response);
+  });
+
+  it('hands E2 the principal, the body and the Express exchange', async () => {
+    const t = setup();
+    const http = { request: {} as never, response: {} as Response };
+    await t.sut.streamChatWithAgent(principal(), request(), http.request, http.response);
+    expect(t.requests.stream).toHaveBeenCalledWith(principal(), request(), http);
   });
 });

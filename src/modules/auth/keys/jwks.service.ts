@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../../../platform/config/app-config';
+import { AuthMetrics } from '../auth.metrics';
 import { publicJwks } from './keyset';
 import { KeysetService } from './keyset.service';
 import type { PublicJwk } from './key-material';
@@ -11,6 +12,11 @@ export interface JwksResponse {
   lastModified: string;
   cacheControl: string;
 }
+
+/** What `GET /.well-known/jwks.json` answers: the caching headers, and the document unless 304. */
+export type JwksReply =
+  | { status: 200; headers: Record<string, string>; body: JwksResponse['body'] }
+  | { status: 304; headers: Record<string, string> };
 
 /** Sorted-key JSON, so the ETag depends on content, not on property order. */
 function canonicalJson(value: unknown): string {
@@ -33,7 +39,28 @@ export class JwksService {
   constructor(
     private readonly config: AppConfig,
     private readonly keyset: KeysetService,
+    private readonly metrics: AuthMetrics,
   ) {}
+
+  /**
+   * The HTTP answer, counted: `jwks_requests_total` for every answer (200 and 304),
+   * `jwks_not_modified_total` for an exact If-None-Match (304, no body). Counting lives here and
+   * not in `current()`, which `jwks print` also uses and which is not a request.
+   */
+  async reply(ifNoneMatch: string | undefined): Promise<JwksReply> {
+    const current = await this.current();
+    this.metrics.jwksRequests.inc();
+    const headers = {
+      'Cache-Control': current.cacheControl,
+      ETag: current.etag,
+      'Last-Modified': current.lastModified,
+    };
+    if (ifNoneMatch === current.etag) {
+      this.metrics.jwksNotModified.inc();
+      return { status: 304, headers };
+    }
+    return { status: 200, headers, body: current.body };
+  }
 
   async current(): Promise<JwksResponse> {
     const keys = await this.keyset.published();

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth';
+import { ToolCatalog } from '../tools';
+import { toChatFailure } from './chat.errors';
+import { ChatRateLimits, setRateLimitHeaders, type HeaderSink } from './chat-rate-limits.service';
+import { ChatStreamService, type ChatExchange } from './chat-stream.service';
+import { ChatService } from './chat.service';
+import type { TurnPlan, TurnResult } from './chat-turn';
+import type { AgentChatRequest } from './dto/agent-chat-request.dto';
+import { AgentChatResponse } from './dto/agent-chat-response.dto';
+
+/**
+ * One chat request from admission to answer, E1 (`chat`) or E2 (`stream`). The order is a
+ * business rule, so it lives here and not in the controller:
+ * plan -> quota -> (stream: concurrency slot) -> serve -> (stream: release the slot).
+ * - Planning (tenant, message length, ids) comes first, so a refused message spends no quota.
+ * - The quota comes before the slot, so a refused quota never takes a slot.
+ * - Every refusal happens before a single byte is served, so it is a plain JSON error response.
+ * - The slot is released even when serving throws.
+ */
+@Injectable()
+export class ChatRequestService {
+  constructor(
+    private readonly turns: ChatService,
+    private readonly limits: ChatRateLimits,
+    private readonly streams: ChatStreamService,
+    private readonly tools: ToolCatalog,
+  ) {}
+
+  /**
+   * E1. `headers` gets the RateLimit headers as soon as the quota passed, so a failed turn's
+   * error response carries them too. A failed turn becomes its HTTP failure (stable code).
+   */
+  async chat(
+    principal: Principal,
+    request: AgentChatRequest,
+    headers: HeaderSink,
+  ): Promise<AgentChatResponse> {
+    const startedAt = performance.now();
+    const plan = this.turns.plan(principal, request);
+    setRateLimitHeaders(headers, await this.limits.chat(principal));
+    try {
+      const result = await this.turns.run(plan, { mode: 'sync', startedAt });
+      return this.answer(plan, result);
+    } catch (error) {
+      throw toChatFailure(error);
+    }
+  }
+
+  /**
+   * E2. Failures of the turn itself go in-band as an SSE error frame (ChatStreamService); only
+   * the refusals before the stream opens reach the HTTP error path. E2 is not charged E1's quota.
+   */
+  async stream(principal: Principal, request: AgentChatRequest, http: ChatExchange): Promise<void> {
+    const startedAt = performance.now();
+    const plan = this.turns.plan(principal, request);
+    setRateLimitHeaders(http.response, await this.limits.streamStart(principal));
+    const slot = await this.limits.streamSlot(principal);
+    try {
+      await this.streams.serve(plan, http, slot, startedAt);
+    } finally {
+      // serve releases it before its last byte; this covers a throw before its own `finally`
+      // (release is idempotent).
+      await slot.release();
+    }
+  }
+
+  private answer(plan: TurnPlan, result: TurnResult): AgentChatResponse {
+    return {
+      response: result.text,
+      conversation_id: plan.publicId,
+      agent_used: result.agentUsed,
+      handoff_occurred: result.handoffOccurred,
+      metadata: {
+        model_used: result.model,
+        tools_available: this.tools.names(),
+        usage: result.usage,
+        message_id: result.messageId,
+      },
+    };
+  }
+}
