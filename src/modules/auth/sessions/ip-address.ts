@@ -1,28 +1,64 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Client IP helpers on `ipaddr.js` (parsing, IPv4-mapped IPv6, hextets, CIDR networks). Which
+ * strings count as an IP stays node:net `isIP` (what Node itself accepts): ipaddr.js also takes
+ * the legacy IPv4 forms (`127.1`, `0x7f.0.0.1`, `2130706433`, leading zeros) that must stay
+ * "not an IP" here. Outputs are stored (hashes, masks, throttle keys), so the strings are exactly
+ * what the previous hand-written parser produced (test/unit/auth/ip-address.spec.ts).
+ */
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** `ip` parsed, or null when Node does not take it for an IP. A zone id (`%eth0`) is ignored. */
+function parseIp(ip: string): Address | null {
+  const version = isIP(ip);
+  if (version === 4) return ipaddr.IPv4.parse(ip);
+  return version === 6 ? parseIpv6(ip) : null;
+}
+
+/**
+ * ipaddr.js reads the deprecated IPv4-compatible form `::a.b.c.d` as IPv4-mapped
+ * (`::ffff:a.b.c.d`); RFC 4291 and Python's `ipaddress` give `::0:a.b.c.d`, so it is spelled so.
+ */
+function parseIpv6(ip: string): ipaddr.IPv6 {
+  return ipaddr.IPv6.parse(withoutZone(ip).replace(/^::(?=\d+\.)/, '::0:'));
+}
+
+function withoutZone(ip: string): string {
+  const zone = ip.indexOf('%');
+  return zone < 0 ? ip : ip.slice(0, zone);
+}
 
 /**
  * The client IP as the app sees it after trusted-proxy resolution (`request.ip`), canonical:
- * trimmed, zone id dropped, and IPv4-mapped IPv6 (`::ffff:203.0.113.5`, what a dual-stack Node
- * socket reports for IPv4 peers) turned back into IPv4, as the reference's ASGI server reported it.
- * Null when absent or not an IP.
+ * trimmed, zone id dropped, and IPv4-mapped IPv6 written `::ffff:203.0.113.5` (what a dual-stack
+ * Node socket reports for IPv4 peers) turned back into IPv4, as the reference's ASGI server
+ * reported it. Otherwise the text is kept as given, lowercased (not re-compressed). Null when
+ * absent or not an IP.
  */
 export function normalizeIp(raw: string | null | undefined): string | null {
-  let ip = (raw ?? '').split(',')[0].trim();
-  if (!ip) return null;
-  ip = ip.replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped) ip = mapped[1];
-  return isIP(ip) ? ip.toLowerCase() : null;
+  const ip = withoutZone((raw ?? '').split(',')[0].trim()).toLowerCase();
+  const address = parseIp(ip);
+  if (!address) return null;
+  if (
+    address instanceof ipaddr.IPv6 &&
+    address.isIPv4MappedAddress() &&
+    ip.startsWith('::ffff:') &&
+    ip.includes('.')
+  ) {
+    return address.toIPv4Address().toString();
+  }
+  return ip;
 }
 
 /** `203.0.113.*`, or the first four exploded IPv6 hextets then `*:*:*:*` (spec auth 3.4). */
 export function maskIp(ip: string | null): string | null {
-  if (!ip) return null;
-  const version = isIP(ip);
-  if (version === 4) return `${ip.split('.').slice(0, 3).join('.')}.*`;
-  if (version === 6) return `${explodeIpv6(ip).slice(0, 4).join(':')}:*:*:*:*`;
-  return null;
+  const address = ip ? parseIp(ip) : null;
+  if (!address) return null;
+  if (address instanceof ipaddr.IPv4) return `${address.octets.slice(0, 3).join('.')}.*`;
+  return `${hextets(address).slice(0, 4).join(':')}:*:*:*:*`;
 }
 
 /** SHA-256 hex of `salt || ip` (the reference's `ip_hash`); null without an IP. */
@@ -35,21 +71,14 @@ export function hashIp(salt: string, ip: string | null): string | null {
 export function ipThrottleTokens(ip: string | null): string[] {
   if (!ip) return [];
   if (isIP(ip) !== 4) return [ip];
-  return [ip, `${ip.split('.').slice(0, 3).join('.')}.0/24`];
+  return [ip, `${ipaddr.IPv4.networkAddressFromCIDR(`${ip}/24`).toString()}/24`];
 }
 
-/** Eight four-digit hextets, as Python's `IPv6Address.exploded`. */
+/** Eight four-digit hextets of an IPv6 address, as Python's `IPv6Address.exploded`. */
 export function explodeIpv6(ip: string): string[] {
-  let text = ip.toLowerCase();
-  const dotted = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted[1].split('.').map(Number);
-    const tail = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-    text = text.slice(0, -dotted[1].length) + tail;
-  }
-  const [head, rest] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = rest !== undefined && rest !== '' ? rest.split(':') : [];
-  const missing = rest === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(missing).fill('0'), ...right].map((h) => h.padStart(4, '0'));
+  return hextets(parseIpv6(ip));
+}
+
+function hextets(address: ipaddr.IPv6): string[] {
+  return address.parts.map((part) => part.toString(16).padStart(4, '0'));
 }
