@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { createParser } from 'eventsource-parser';
 
 export interface StreamOutcome {
   status: number;
@@ -22,8 +23,9 @@ export function freshConnections(): void {
 }
 
 /**
- * POSTs a chat stream request and reads the legacy SSE frames like the frontend does (split on
- * blank lines, only `data: ` blocks), timing the first non-empty chunk and the final frame.
+ * POSTs a chat stream request and reads the legacy SSE frames (eventsource-parser: each event's
+ * `data` is one JSON frame, `: ping` comments skipped), timing the first non-empty chunk and the
+ * final frame.
  */
 export function chatStream(url: string, token: string, message: string): Promise<StreamOutcome> {
   const body = JSON.stringify({ message, conversation_id: null, agent_type: 'triage' });
@@ -50,17 +52,10 @@ export function chatStream(url: string, token: string, message: string): Promise
       },
       (res) => {
         outcome.status = res.statusCode ?? 0;
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let index: number;
-          while ((index = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, index);
-            buffer = buffer.slice(index + 2);
-            if (!block.startsWith('data: ')) continue;
+        const parser = createParser({
+          onEvent: ({ data }) => {
             outcome.frames += 1;
-            const frame = JSON.parse(block.slice(6)) as {
+            const frame = JSON.parse(data) as {
               chunk?: string;
               is_complete?: boolean;
               error?: string;
@@ -69,8 +64,10 @@ export function chatStream(url: string, token: string, message: string): Promise
             if (frame.chunk && Number.isNaN(outcome.firstChunkMs))
               outcome.firstChunkMs = performance.now() - started;
             if (frame.is_complete) outcome.completed = !frame.error;
-          }
+          },
         });
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => parser.feed(chunk));
         res.on('end', () => {
           outcome.totalMs = performance.now() - started;
           resolve(outcome);

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'node:http';
 import Stripe from 'stripe';
 import { startServer, type ServerHandle } from '../lib/server-process';
@@ -63,25 +64,20 @@ export const billingStreamScenario: Scenario = {
               if (res.statusCode !== 200) failedConnections += 1;
               else connected += 1;
               if (connected + failedConnections === SUBSCRIBERS) resolve();
-              let buffer = '';
-              res.setEncoding('utf8');
-              res.on('data', (chunk: string) => {
-                buffer += chunk;
-                let index: number;
-                while ((index = buffer.indexOf('\n\n')) >= 0) {
-                  const block = buffer.slice(0, index);
-                  buffer = buffer.slice(index + 2);
-                  if (!block.startsWith('data:')) continue;
-                  const event = JSON.parse(block.slice(5)) as { stripe_event_id: string };
+              const parser = createParser({
+                onEvent: ({ data }) => {
+                  const event = JSON.parse(data) as { stripe_event_id: string };
                   const sentAt = publishedAt.get(event.stripe_event_id);
-                  if (sentAt === undefined) continue;
+                  if (sentAt === undefined) return;
                   latencies.push(performance.now() - sentAt);
                   received.set(
                     event.stripe_event_id,
                     (received.get(event.stripe_event_id) ?? 0) + 1,
                   );
-                }
+                },
               });
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => parser.feed(chunk));
             },
           );
           req.on('error', () => {

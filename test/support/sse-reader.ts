@@ -3,8 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 /**
  * One Server-Sent Events reader for tests, on `eventsource-parser` (the WHATWG parsing rules:
  * multi-line `data:`, `event:`/`id:` fields, CRLF, comments), instead of splitting on `\n\n`.
- * `eventsource-parser` is today only a transitive dependency (of @openai/agents); declare it in
- * devDependencies before relying on it elsewhere.
+ * The chat and billing stream clients of the e2e tests read through it.
  */
 export type SseEvent = EventSourceMessage;
 
@@ -19,6 +18,11 @@ export interface SseReadOptions {
   /** Called as each event arrives; may stop the read by aborting `signal`. */
   onEvent?: (event: SseEvent) => void;
   onComment?: (comment: string) => void;
+  /**
+   * Called with the body text as it arrives, before parsing: for tests that assert the exact
+   * wire bytes (`data: ` with its space, `: ping` comment frames), which a parser hides.
+   */
+  onText?: (text: string) => void;
   /** Stops reading (the events so far are returned; the stream is cancelled). */
   signal?: AbortSignal;
 }
@@ -40,11 +44,16 @@ export async function readSse(body: SseBody, options: SseReadOptions = {}): Prom
   });
   const decoder = new TextDecoder();
   const chunks = isReadableStream(body) ? streamChunks(body, options.signal) : body;
+  const feed = (text: string) => {
+    if (!text) return;
+    options.onText?.(text);
+    parser.feed(text);
+  };
   for await (const chunk of chunks) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
     if (options.signal?.aborted) break;
   }
-  parser.feed(decoder.decode());
+  feed(decoder.decode());
   return read;
 }
 

@@ -1,4 +1,5 @@
 import { startStripeFake, type StripeFake } from '../../support/fakes';
+import { readSse } from '../../support/sse-reader';
 
 /** Plan code -> Stripe price id used by every billing test app. */
 export const PRICE_MAP = { starter: 'price_starter', pro: 'price_pro' };
@@ -62,58 +63,47 @@ export interface SseClient {
   headers: Headers;
   /** JSON body of a refused stream (error envelope). */
   errorBody: Record<string, unknown> | null;
-  /** `data:` payloads received so far, parsed. */
+  /** The `data` of each event received so far, parsed as JSON. */
   events: Record<string, unknown>[];
-  /** Raw frames (including `: ping` comments). */
-  frames: string[];
+  /**
+   * The complete frames received so far exactly as on the wire, without their blank-line
+   * terminator (`data: {...}`, `: ping`): for assertions on the wire format, not for parsing.
+   */
+  readonly frames: string[];
   waitForEvents(count: number, timeoutMs?: number): Promise<Record<string, unknown>[]>;
   /** Resolves when the body ended (the server closed the stream) or the client closed it. */
   ended: Promise<void>;
   close(): void;
 }
 
-/** Opens an SSE GET with fetch and collects frames until closed. */
+/** Opens an SSE GET with fetch and collects events (test/support/sse-reader) until closed. */
 export async function openSse(url: string, headers: Record<string, string>): Promise<SseClient> {
   const controller = new AbortController();
   const response = await fetch(url, { headers, signal: controller.signal });
   const events: Record<string, unknown>[] = [];
-  const frames: string[] = [];
+  let wire = '';
   const errorBody = response.ok
     ? null
     : ((await response.json().catch(() => null)) as Record<string, unknown> | null);
   let ended: Promise<void> = Promise.resolve();
   if (response.ok && response.body) {
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    ended = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true });
-          let split = buffer.indexOf('\n\n');
-          while (split >= 0) {
-            const frame = buffer.slice(0, split);
-            buffer = buffer.slice(split + 2);
-            frames.push(frame);
-            if (frame.startsWith('data: ')) {
-              events.push(JSON.parse(frame.slice(6)) as Record<string, unknown>);
-            }
-            split = buffer.indexOf('\n\n');
-          }
-        }
-      } catch {
-        /* aborted */
-      }
-    })();
+    ended = readSse(response.body, {
+      signal: controller.signal,
+      onText: (text) => (wire += text),
+      onEvent: (event) => events.push(JSON.parse(event.data) as Record<string, unknown>),
+    }).then(
+      () => undefined,
+      () => undefined, // aborted
+    );
   }
   return {
     status: response.status,
     headers: response.headers,
     errorBody,
     events,
-    frames,
+    get frames() {
+      return wire.split('\n\n').slice(0, -1);
+    },
     waitForEvents: (count, timeoutMs = 10_000) =>
       waitFor(() => (events.length >= count ? events : null), timeoutMs, 20),
     ended,

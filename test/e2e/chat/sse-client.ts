@@ -1,7 +1,10 @@
+import { readSse } from '../../support/sse-reader';
+
 /**
- * A client of the legacy chat stream that parses it exactly like the frontend (chat spec 2.4):
- * blocks split on a blank line, only blocks starting with `data: ` are parsed, the rest (the
- * `: ping` comments) are skipped and counted.
+ * A client of the legacy chat stream, on the shared SSE reader (test/support/sse-reader): each
+ * event's `data` is one JSON frame; comments (the `: ping` keep-alives) are counted. The exact
+ * wire format (`data: ` with its space, one line per frame) is asserted on raw bytes in
+ * test/e2e/platform/sse.e2e.spec.ts.
  */
 export interface ChatFrame {
   chunk: string;
@@ -17,7 +20,7 @@ export interface ChatFrame {
 export interface StreamOutcome {
   status: number;
   headers: Headers;
-  /** Raw `data: ` payloads, in order. */
+  /** Raw `data` payloads (the JSON text of each frame), in order. */
   raw: string[];
   frames: ChatFrame[];
   comments: number;
@@ -55,29 +58,15 @@ export async function postStream(
     outcome.body = await response.json().catch(() => undefined);
     return outcome;
   }
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut = buffer.indexOf('\n\n');
-    while (cut >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      cut = buffer.indexOf('\n\n');
-      if (!block.startsWith('data: ')) {
-        if (block.startsWith(':')) outcome.comments += 1;
-        continue;
-      }
-      const payload = block.slice(6);
-      outcome.raw.push(payload);
-      const frame = JSON.parse(payload) as ChatFrame;
+  await readSse(response.body, {
+    onComment: () => (outcome.comments += 1),
+    onEvent: (event) => {
+      outcome.raw.push(event.data);
+      const frame = JSON.parse(event.data) as ChatFrame;
       outcome.frames.push(frame);
       if (!frame.is_complete) outcome.text += frame.chunk;
       options.onFrame?.(frame);
-    }
-  }
+    },
+  });
   return outcome;
 }
