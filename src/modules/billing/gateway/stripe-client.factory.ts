@@ -6,9 +6,12 @@ export const STRIPE_CLIENT = Symbol('STRIPE_CLIENT');
 
 /**
  * stripe-node with the pinned API version (decision B1) and, when STRIPE_API_BASE_URL is set,
- * host/port/protocol of stripe-mock or a local fake. The SDK's own retries are off: StripeApi
- * retries only retryable errors, with our deterministic idempotency keys and per-attempt
- * metrics (stripe-node would add random `stripe-node-retry-*` keys of its own).
+ * host/port/protocol of stripe-mock or a local fake. The SDK's own retries are off and StripeApi
+ * keeps its loop, after checking stripe-node 23's RequestSender: a retried attempt emits a
+ * `request` event but no `response` event (so per-attempt `stripe_api_requests_total` samples
+ * and warnings could not be fed), it never retries 429, and it ignores `Retry-After`. Every POST
+ * carries our deterministic idempotency key, so StripeApi's retries are the same Stripe request.
+ * (stripe-node still retries a closed keep-alive connection once on its own, with that key.)
  */
 export function createStripeClient(config: AppConfig): Stripe {
   const base = config.STRIPE_API_BASE_URL ? new URL(config.STRIPE_API_BASE_URL) : undefined;
