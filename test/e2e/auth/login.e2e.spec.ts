@@ -1,6 +1,6 @@
 import * as bcrypt from 'bcryptjs';
 import { Fernet } from '../../../src/modules/auth/sessions/fernet';
-import { hashIp } from '../../../src/modules/auth/sessions/ip-address';
+import { hashIp } from '../../../src/modules/auth/client/ip-address';
 import { uniqueEmail } from '../../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import {

@@ -4,7 +4,7 @@ import {
   ipThrottleTokens,
   maskIp,
   normalizeIp,
-} from '../../../src/modules/auth/sessions/ip-address';
+} from '../../../src/modules/auth/client/ip-address';
 
 /**
  * Stored data: session rows keep `ip_masked` and `ip_hash` (of the normalised text), the login

@@ -5,7 +5,7 @@ import {
   ipThrottleTokens,
   maskIp,
   normalizeIp,
-} from '../../../src/modules/auth/sessions/ip-address';
+} from '../../../src/modules/auth/client/ip-address';
 import { classifyUserAgent } from '../../../src/modules/auth/client/user-agent';
 import { storableUserAgent } from '../../../src/modules/auth/client/client-info';
 import { createHash } from 'node:crypto';

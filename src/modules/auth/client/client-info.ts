@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { storableText } from '../../../platform/http';
-import { normalizeIp } from '../sessions/ip-address';
+import { normalizeIp } from './ip-address';
 
 /** Longest user agent we keep (the 512-character columns); longer ones are cut. */
 export const USER_AGENT_MAX_LENGTH = 512;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../../platform/config/app-config';
 import { AuthFailures } from '../auth-failures';
 import { storableUserAgent, type ClientInfo } from '../client/client-info';
-import { hashIp } from '../sessions/ip-address';
+import { hashIp } from '../client/ip-address';
 import type { Membership } from '../users/membership.repository';
 import { MembershipRepository } from '../users/membership.repository';
 import { UserRepository, type UserRecord } from '../users/user.repository';

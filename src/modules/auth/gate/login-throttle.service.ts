@@ -5,7 +5,7 @@ import { LoggerFactory, logEvent } from '../../../platform/observability/logger.
 import { RedisService } from '../../../platform/redis/redis.service';
 import { AuthMetrics } from '../auth.metrics';
 import { piiDigest } from '../pii-digest';
-import { ipThrottleTokens } from '../sessions/ip-address';
+import { ipThrottleTokens } from '../client/ip-address';
 
 /** INCR; EXPIRE only on the first hit (fixed window). Returns the count. */
 const FIXED_WINDOW_INCR = `

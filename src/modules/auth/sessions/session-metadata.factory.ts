@@ -6,7 +6,7 @@ import { LoggerFactory, logEvent } from '../../../platform/observability/logger.
 import { storableUserAgent, type ClientInfo } from '../client/client-info';
 import { Fernet } from './fernet';
 import { GeoLookup, type GeoLocation } from './geo-lookup';
-import { hashIp, maskIp } from './ip-address';
+import { hashIp, maskIp } from '../client/ip-address';
 import { classifyUserAgent } from '../client/user-agent';
 
 /** The device columns of a `user_sessions` row (spec auth 3.4). */
