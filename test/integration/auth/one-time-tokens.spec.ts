@@ -3,7 +3,7 @@ import {
   EmailVerificationTokens,
   PasswordResetTokens,
 } from '../../../src/modules/auth/email/token-stores';
-import { RefreshTokenRepository } from '../../../src/modules/auth/sessions/refresh-token.repository';
+import { RefreshTokenRepository } from '../../../src/modules/auth/users/refresh-token.repository';
 import { createTestUser } from '../../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
 

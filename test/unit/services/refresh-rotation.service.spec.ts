@@ -5,7 +5,7 @@ import type { ClientInfo } from '../../../src/modules/auth/client/client-info';
 import {
   RefreshTokenRepository,
   type RefreshTokenRecord,
-} from '../../../src/modules/auth/sessions/refresh-token.repository';
+} from '../../../src/modules/auth/users/refresh-token.repository';
 import {
   SessionIssuer,
   SessionNoLongerActiveError,

@@ -16,7 +16,7 @@ import { hashRefreshToken, refreshTokenHashMatches } from '../tokens/refresh-tok
 import type { ServiceAccountDefinition } from '../catalog/service-account-catalog';
 import { ServiceAccountCatalog } from '../catalog/service-account-catalog.service';
 import { serviceAccountRefreshClaims } from './service-account-claims';
-import { ServiceAccountTokenRepository, type TokenTuple } from './service-account-token.repository';
+import { RefreshTokenRepository, type TokenTuple } from '../users/refresh-token.repository';
 import {
   ServiceAccountErrorCode as Code,
   ServiceAccountException,
@@ -48,7 +48,7 @@ export class ServiceAccountIssuanceService {
     private readonly callers: IssuanceCallerAuthenticator,
     private readonly limiter: IssuanceRateLimiter,
     private readonly tokens: TokenService,
-    private readonly rows: ServiceAccountTokenRepository,
+    private readonly rows: RefreshTokenRepository,
     private readonly metrics: AuthMetrics,
     loggers: LoggerFactory,
   ) {
@@ -113,7 +113,7 @@ export class ServiceAccountIssuanceService {
     return this.rows.withTupleLock(tuple, async (manager) => {
       const now = new Date();
       if (!request.force) {
-        const existing = await this.rows.findActive(tuple, now, manager);
+        const existing = await this.rows.findActiveServiceAccountToken(tuple, now, manager);
         const token = existing ? await this.resign(existing) : null;
         if (existing && token) return { reused: true, response: this.response(existing, token) };
       }
@@ -128,7 +128,7 @@ export class ServiceAccountIssuanceService {
         lifetimeMinutes * 60,
         now,
       );
-      const row = await this.rows.replace(
+      const row = await this.rows.replaceServiceAccountToken(
         tuple,
         {
           account: definition.account,

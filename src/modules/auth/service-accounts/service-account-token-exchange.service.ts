@@ -18,7 +18,7 @@ import {
   SERVICE_ACCOUNT_SUBJECT_PREFIX,
   serviceAccountAccessClaims,
 } from './service-account-claims';
-import { ServiceAccountTokenRepository } from './service-account-token.repository';
+import { RefreshTokenRepository } from '../users/refresh-token.repository';
 import {
   ServiceAccountErrorCode as Code,
   ServiceAccountException,
@@ -39,7 +39,7 @@ export class ServiceAccountTokenExchangeService {
   constructor(
     private readonly config: AppConfig,
     private readonly tokens: TokenService,
-    private readonly rows: ServiceAccountTokenRepository,
+    private readonly rows: RefreshTokenRepository,
     private readonly catalog: ServiceAccountCatalog,
     loggers: LoggerFactory,
   ) {
@@ -49,7 +49,7 @@ export class ServiceAccountTokenExchangeService {
   async exchange(refreshToken: string): Promise<ServiceAccountAccessTokenResponse> {
     const claims = await this.verified(refreshToken);
     const account = claims.sub.slice(SERVICE_ACCOUNT_SUBJECT_PREFIX.length);
-    const row = await this.rows.findByJti(claims.jti);
+    const row = await this.rows.findServiceAccountToken(claims.jti);
     const now = new Date();
     if (
       !row ||

@@ -8,7 +8,7 @@ import { TokenService, type SignedToken } from '../tokens/token.service';
 import { userAccessClaims, userRefreshClaims, type UserTokenSubject } from '../tokens/user-claims';
 import type { ClientInfo } from '../client/client-info';
 import { hashRefreshToken } from '../tokens/refresh-token-hash';
-import { RefreshTokenRepository } from './refresh-token.repository';
+import { RefreshTokenRepository } from '../users/refresh-token.repository';
 import { SessionMetadataFactory } from './session-metadata.factory';
 import { SessionStateService } from './session-state.service';
 import { UserSessionRepository } from './user-session.repository';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
-import { RefreshTokenRepository } from './refresh-token.repository';
+import { RefreshTokenRepository } from '../users/refresh-token.repository';
 import { SessionStateService } from './session-state.service';
 import { UserSessionRepository } from './user-session.repository';
 

@@ -6,7 +6,6 @@ import { GateModule } from '../gate/gate.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { GeoLookup, NoopGeoLookup } from './geo-lookup';
-import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionIssuer } from './session-issuer.service';
 import { SessionMetadataFactory } from './session-metadata.factory';
 import { SessionRevocationService } from './session-revocation.service';
@@ -25,7 +24,6 @@ import { UserSessionsService } from './user-sessions.service';
     GateModule,
   ],
   providers: [
-    RefreshTokenRepository,
     UserSessionRepository,
     { provide: GeoLookup, useClass: NoopGeoLookup },
     SessionMetadataFactory,

@@ -11,7 +11,7 @@ import { SigningUnavailableError, TokenService, type TokenClaims } from '../toke
 import { UserRepository } from '../users/user.repository';
 import type { ClientInfo } from '../client/client-info';
 import { refreshTokenHashMatches } from '../tokens/refresh-token-hash';
-import { RefreshTokenRepository, type RefreshTokenRecord } from './refresh-token.repository';
+import { RefreshTokenRepository, type RefreshTokenRecord } from '../users/refresh-token.repository';
 import {
   SessionIssuer,
   SessionNoLongerActiveError,

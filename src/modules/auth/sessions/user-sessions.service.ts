@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthFailures } from '../auth-failures';
 import type { UserPrincipal } from '../principal';
 import { TokenService, type TokenClaims } from '../tokens/token.service';
-import { RefreshTokenRepository } from './refresh-token.repository';
+import { RefreshTokenRepository } from '../users/refresh-token.repository';
 import { SessionRevocationService } from './session-revocation.service';
 import { UserSessionRepository, type SessionRow } from './user-session.repository';
 import { isUuid } from '../../../platform/ids';
