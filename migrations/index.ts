@@ -4,12 +4,14 @@ import { AuthRefreshAccountIndex1764100100001 } from './1764100100001-auth-refre
 import { ChatConversations1764100200000 } from './1764100200000-chat-conversations';
 import { BillingCore1764100300000 } from './1764100300000-billing-core';
 import { StripeWebhooks1764100400000 } from './1764100400000-stripe-webhooks';
+import { AuthAuditEvents1764100500000 } from './1764100500000-auth-audit-events';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
  * TypeScript (tests, TypeORM CLI) and compiled JavaScript (production). Areas append their own.
  * Timestamp ranges: platform 17641000xxxxx, auth 17641001xxxxx, chat 17641002xxxxx,
- * billing 17641003xxxxx, webhooks 17641004xxxxx.
+ * billing 17641003xxxxx, webhooks 17641004xxxxx. A migration added after the first release takes
+ * a timestamp after every existing one, whatever its area, so `migrate down` reverts the newest.
  */
 export const ALL_MIGRATIONS = [
   PlatformBaseline1764100000000,
@@ -18,4 +20,5 @@ export const ALL_MIGRATIONS = [
   ChatConversations1764100200000,
   BillingCore1764100300000,
   StripeWebhooks1764100400000,
+  AuthAuditEvents1764100500000,
 ];

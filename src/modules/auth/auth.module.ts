@@ -15,6 +15,8 @@ import { GateModule } from './gate/gate.module';
 import { GuardsModule } from './guards/guards.module';
 import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
+import { MembersModule } from './members/members.module';
+import { AuditModule } from './audit/audit.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -24,7 +26,7 @@ import { UsersModule } from './users/users.module';
  * Auth, composed of sub-modules that each own their providers and routes and import only the
  * ones below them (docs/architecture.md):
  *
- *   Identity, ServiceAccounts
+ *   Identity, ServiceAccounts, Members -> Audit
  *     -> Guards -> Sessions -> Gate -> Users
  *     -> Tokens -> Keys -> Catalog
  *
@@ -42,6 +44,8 @@ const SUB_MODULES = [
   GuardsModule,
   IdentityModule,
   ServiceAccountsModule,
+  AuditModule,
+  MembersModule,
 ];
 
 @Module({
@@ -67,6 +71,7 @@ const SUB_MODULES = [
     GuardsModule,
     IdentityModule,
     ServiceAccountsModule,
+    AuditModule,
   ],
 })
 export class AuthModule {}

@@ -9,3 +9,9 @@ export { UuidParamPipe } from './validation/uuid-param.pipe';
 export type { ValidationIssue } from './validation/validation-issue';
 export { success, SuccessResponse } from './success-response';
 export { RawBodyRoutes } from './raw-body-routes';
+export {
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  keysetTimestampSql,
+  type KeysetCursor,
+} from './pagination/keyset-cursor';

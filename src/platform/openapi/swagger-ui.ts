@@ -1,12 +1,14 @@
 import type { OpenAPIObject, SwaggerCustomOptions } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 
-/** The tag FastAPI-compatible `/openapi.json` puts on every `/api` operation (spec platform 1.10). */
+/** The tag FastAPI-compatible `/openapi.json` puts on every `/api` operation. */
 const UMBRELLA_TAG = 'api';
 
 /** Swagger UI groups, in the order a newcomer meets them, with one line each. */
 const AREAS: readonly { name: string; description: string }[] = [
   { name: 'auth', description: 'Sign up, log in (the token route), sessions, passwords, email' },
+  { name: 'members', description: "A tenant's members and their roles" },
+  { name: 'audit', description: "A tenant's audit log of member and account changes" },
   { name: 'chat', description: 'Talk to the agents, as one JSON reply or an SSE stream' },
   { name: 'conversations', description: 'Your stored conversations' },
   { name: 'agents', description: 'The agent catalog and per-agent status' },

@@ -15,13 +15,16 @@ const OWNER_SCOPES = [
   'billing:read',
   'billing:manage',
   'support:read',
+  'members:read',
+  'members:manage',
+  'audit:read',
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The whole identity lifecycle over HTTP against the real Postgres and Redis, mail through the
- * SMTP fake (spec auth 11.C: the test that would have caught the reference's unwired repositories).
+ * SMTP fake: the test that would have caught the replaced service's unwired repositories.
  */
 describe('auth lifecycle: register -> verify -> login -> refresh/reuse -> logout -> passwords', () => {
   let t: TestApp;

@@ -203,7 +203,12 @@ describe('POST /api/v1/auth/token (login)', () => {
       200,
     );
     expect(chosen.body.tenant_id).toBe(other.tenantId);
-    expect(chosen.body.scopes).toEqual(['conversations:read', 'conversations:write', 'tools:read']);
+    expect(chosen.body.scopes).toEqual([
+      'conversations:read',
+      'conversations:write',
+      'tools:read',
+      'members:read',
+    ]);
 
     await t.dataSource.query('DELETE FROM tenant_user_memberships WHERE user_id = $1', [
       user.userId,

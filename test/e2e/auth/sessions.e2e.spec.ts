@@ -122,6 +122,7 @@ describe('refresh, logout and session management', () => {
         'conversations:read',
         'conversations:write',
         'tools:read',
+        'members:read',
       ]);
 
       await t.dataSource.query("UPDATE users SET status = 'disabled' WHERE id = $1", [user.userId]);

@@ -63,7 +63,7 @@ async function loadPage(t: TestApp): Promise<{ options: PageOptions; authorized:
   return { options, authorized };
 }
 
-/** Swagger UI at /docs and /openapi.json (decision P8, spec platform 1.10). */
+/** Swagger UI at /docs and /openapi.json (decision P8). */
 describe('API docs', () => {
   let t: TestApp;
   let user: PasswordUser;
@@ -104,6 +104,8 @@ describe('API docs', () => {
     );
     expect(page.tags?.map((tag) => tag.name)).toEqual([
       'auth',
+      'members',
+      'audit',
       'chat',
       'conversations',
       'agents',

@@ -50,9 +50,9 @@ export function UserOnly(): MethodDecorator & ClassDecorator {
  */
 export function RequireTenantRoles(
   roles: TenantRole[] | 'any',
-  options: { pathParam?: string } = {},
+  options: Pick<TenantRequirement, 'pathParam' | 'mismatch'> = {},
 ): MethodDecorator & ClassDecorator {
-  const requirement: TenantRequirement = { roles, pathParam: options.pathParam };
+  const requirement: TenantRequirement = { roles, ...options };
   return applyDecorators(
     SetMetadata(TENANT_REQUIREMENT, requirement),
     UseGuards(BearerAuthGuard, TenantGuard),

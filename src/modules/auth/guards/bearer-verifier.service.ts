@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RequestContext } from '../../../platform/observability/request-context';
 import { AuthErrorCode, AuthException } from '../auth.errors';
 import type { Principal } from '../principal';
-import { scopesFromClaims } from '../scopes/scope-policy';
+import { scopesForRole, scopesFromClaims } from '../scopes/scope-policy';
 import { SessionStateService } from '../sessions/session-state.service';
 import { TokenRejectedError, TokenService, type TokenClaims } from '../tokens/token.service';
 import { isUuid } from '../../../platform/ids';
@@ -41,8 +41,14 @@ export class BearerVerifier {
       principal = Object.freeze(this.principalFrom(claims));
       this.principals.set(claims, principal);
     }
-    if (principal.sessionId && !(await this.sessions.isActive(principal.sessionId))) {
-      throw AuthException.bearer('Session has been revoked.', AuthErrorCode.SessionRevoked);
+    if (principal.sessionId) {
+      const state = await this.sessions.state(principal.sessionId);
+      if (!state.active) {
+        throw AuthException.bearer('Session has been revoked.', AuthErrorCode.SessionRevoked);
+      }
+      if (state.role && !sameRole(principal.roles, state.role)) {
+        principal = withCurrentRole(principal, state.role);
+      }
     }
     RequestContext.setPrincipal(
       principal.userId ?? principal.subject,
@@ -86,4 +92,23 @@ export class BearerVerifier {
       payload: claims,
     };
   }
+}
+
+function sameRole(roles: readonly string[], role: string): boolean {
+  return roles.length === 1 && roles[0].trim().toLowerCase() === role.trim().toLowerCase();
+}
+
+/**
+ * The principal acting with the user's current role in the token's tenant, as the session state
+ * knows it (a member's role was changed after the token was issued): roles and scopes are those
+ * the role grants today, in the claims too, so every guard and `/auth/me` see the same rights.
+ */
+function withCurrentRole(principal: Principal, role: string): Principal {
+  const scopes = scopesForRole(role);
+  return Object.freeze({
+    ...principal,
+    roles: [role],
+    scopes,
+    payload: { ...principal.payload, roles: [role], scope: scopes.join(' ') },
+  });
 }

@@ -35,6 +35,13 @@ export class TenantGuard implements CanActivate {
       request.header('x-tenant-id') ?? undefined,
       request.header('x-tenant-role') ?? undefined,
     );
+    const pathTenant = requirement?.pathParam ? request.params[requirement.pathParam] : undefined;
+    if (
+      requirement?.mismatch === 'not_found' &&
+      String(pathTenant).toLowerCase() !== tenant.tenantId
+    ) {
+      throw new AuthException(404, 'Tenant not found.', AuthErrorCode.TenantNotFound);
+    }
     if (requirement && requirement.roles !== 'any' && !requirement.roles.includes(tenant.role)) {
       throw new AuthException(
         403,
@@ -42,7 +49,6 @@ export class TenantGuard implements CanActivate {
         AuthErrorCode.InsufficientTenantRole,
       );
     }
-    const pathTenant = requirement?.pathParam ? request.params[requirement.pathParam] : undefined;
     if (requirement?.pathParam && pathTenant !== tenant.tenantId) {
       throw new AuthException(
         403,

@@ -7,9 +7,17 @@ export const ADMIN_SCOPES = [
   'billing:read',
   'billing:manage',
   'support:read',
+  'members:read',
+  'members:manage',
+  'audit:read',
 ] as const;
 
-export const MEMBER_SCOPES = ['conversations:read', 'conversations:write', 'tools:read'] as const;
+export const MEMBER_SCOPES = [
+  'conversations:read',
+  'conversations:write',
+  'tools:read',
+  'members:read',
+] as const;
 
 export const VIEWER_SCOPES = ['conversations:read', 'tools:read'] as const;
 

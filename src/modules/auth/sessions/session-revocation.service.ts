@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import type { Sql } from '../../../platform/database';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
 import { RefreshTokenRepository } from '../users/refresh-token.repository';
 import { SessionStateService } from './session-state.service';
@@ -44,6 +45,39 @@ export class SessionRevocationService {
     await this.sessionState.markRevoked(result.sessionIds, reason);
     this.logRevoke(userId, tenantId, reason, result, null);
     return result;
+  }
+
+  /**
+   * The user's sessions and refresh tokens in one tenant (removed from it), inside the caller's
+   * transaction `tx`, so they end with the change that caused them. Call `announce` with the
+   * result after the commit: only then do the access tokens stop on every replica.
+   */
+  async revokeInTenant(
+    tx: Sql,
+    userId: string,
+    tenantId: string,
+    reason: string,
+  ): Promise<RevocationResult> {
+    return {
+      tokens: await this.refreshTokens.revokeAccountInTenant(
+        `user:${userId}`,
+        tenantId,
+        reason,
+        tx,
+      ),
+      sessionIds: await this.sessions.revokeAllInTenant(userId, tenantId, reason, tx),
+    };
+  }
+
+  /** After the commit of `revokeInTenant`: the revoked sessions' access tokens stop now. */
+  async announce(
+    userId: string,
+    tenantId: string,
+    reason: string,
+    result: RevocationResult,
+  ): Promise<void> {
+    await this.sessionState.markRevoked(result.sessionIds, reason);
+    this.logRevoke(userId, tenantId, reason, result, null);
   }
 
   /** One session and all of its refresh tokens (a session may hold two during the grace window). */

@@ -47,13 +47,31 @@ export class UserSessionRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  /** Whether the session exists and is not revoked (the bearer check's cache-miss path). */
-  async isActive(sessionId: string): Promise<boolean> {
-    const row = await this.rows.findOne({
-      where: { id: sessionId },
-      select: { id: true, revokedAt: true },
-    });
-    return row !== null && row.revokedAt === null;
+  /**
+   * The bearer check's cache-miss path: whether the session exists and is not revoked, and the
+   * user's current role in the session's tenant (null without a membership row).
+   */
+  async state(sessionId: string): Promise<{ active: boolean; role: string | null }> {
+    const row = await firstRow<{ active: boolean; role: string | null }>(
+      this.dataSource.manager,
+      `SELECT s.revoked_at IS NULL AS active, m.role
+         FROM user_sessions s
+         LEFT JOIN tenant_user_memberships m
+           ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
+        WHERE s.id = $1`,
+      [sessionId],
+    );
+    return row ?? { active: false, role: null };
+  }
+
+  /** Ids of the user's unrevoked sessions in one tenant. */
+  async activeIdsInTenant(userId: string, tenantId: string, sql: Sql = this.dataSource.manager) {
+    const rows = await rowsOf<{ id: string }>(
+      sql,
+      'SELECT id FROM user_sessions WHERE user_id = $1 AND tenant_id = $2 AND revoked_at IS NULL',
+      [userId, tenantId],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -164,6 +182,22 @@ export class UserSessionRepository {
       `UPDATE user_sessions SET revoked_at = now(), revoked_reason = $2, updated_at = now()
         WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING id`,
       [sessionIds, reason],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Revokes the user's active sessions in one tenant; returns their ids. */
+  async revokeAllInTenant(
+    userId: string,
+    tenantId: string,
+    reason: string,
+    sql: Sql = this.dataSource.manager,
+  ): Promise<string[]> {
+    const rows = await rowsOf<{ id: string }>(
+      sql,
+      `UPDATE user_sessions SET revoked_at = now(), revoked_reason = $3, updated_at = now()
+        WHERE user_id = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING id`,
+      [userId, tenantId, reason],
     );
     return rows.map((row) => row.id);
   }

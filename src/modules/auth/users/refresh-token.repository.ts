@@ -208,6 +208,22 @@ export class RefreshTokenRepository {
     return rows.length;
   }
 
+  /** Revokes every active token of an account in one tenant; returns how many. */
+  async revokeAccountInTenant(
+    account: string,
+    tenantId: string,
+    reason: string,
+    sql: Sql = this.dataSource.manager,
+  ): Promise<number> {
+    const rows = await rowsOf<{ id: string }>(
+      sql,
+      `UPDATE service_account_tokens SET revoked_at = now(), revoked_reason = $3, updated_at = now()
+        WHERE account = $1 AND tenant_id = $2 AND revoked_at IS NULL RETURNING id`,
+      [account, tenantId, reason],
+    );
+    return rows.length;
+  }
+
   /** Revokes every active token of an account (`user:<uuid>`), all tenants; returns how many. */
   async revokeAccount(
     account: string,
