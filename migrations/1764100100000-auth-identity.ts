@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Identity tables with the reference's final names (spec auth 9): users (citext email, status
- * enum), profiles, memberships, password history, login events, sessions and
- * `service_account_tokens` (which holds every refresh token, human or service account).
+ * Identity tables with the reference's final names: users (citext email, status enum), profiles,
+ * memberships, password history, login events, sessions and `service_account_tokens` (which
+ * holds every refresh token, human or service account).
  * Differences from the reference, all safe for adopting a reference database later:
- * - `fingerprint` columns are wide enough for a SHA-256 hex digest and we store only that
- *   (11.A item 4/5); the reference's varchar(128) overflowed with its base64 fingerprint.
+ * - `fingerprint` columns are wide enough for a SHA-256 hex digest and we store only that; the
+ *   reference's varchar(128) overflowed with its base64 fingerprint.
  * - `created_at`/`updated_at` of `service_account_tokens` default to now().
  */
 export class AuthIdentity1764100100000 implements MigrationInterface {

@@ -1,15 +1,15 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Chat persistence with the reference's table and column names (chat spec 9.1-9.3): the
- * transcript (`agent_conversations`, `agent_messages`) and the Agents SDK memory
- * (`sdk_agent_sessions`, `sdk_agent_session_messages`). Differences from the reference:
+ * Chat persistence with the reference's table and column names: the transcript
+ * (`agent_conversations`, `agent_messages`) and the Agents SDK memory (`sdk_agent_sessions`,
+ * `sdk_agent_session_messages`). Differences from the reference:
  * - `conversation_key` is unique per owner (`tenant_id`, `user_id`) instead of globally
  *   (`uq_agent_conversations_key`), so no tenant or user can claim, block or probe another's id
- *   (decision C1, spec 11.1 B1);
+ *   (decision C1);
  * - `agent_messages.status` (`completed` / `incomplete`) and `agent_messages.model` are added
  *   (decisions C2, C7);
- * - an index serves the per-owner listing newest first (spec 11.1 B12);
+ * - an index serves the per-owner listing newest first;
  * - timestamp defaults are `now()` (the reference's `timezone('utc', now())` yields a naive
  *   timestamp that Postgres re-interprets in the session time zone).
  */

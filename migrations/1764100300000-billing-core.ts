@@ -1,18 +1,19 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Billing tables with the reference names (spec billing 8.1-8.5) and the seeded plans, plus:
+ * Billing tables with the reference names and the seeded plans, plus:
  * - `tenant_subscriptions`: unique on `tenant_id` (the reference relied on application upserts;
  *   the unique index makes the upsert atomic) and the ordering state of webhook sync
- *   (`processor_state_at` = Stripe `created` of the last applied event, 11.1 item 4).
+ *   (`processor_state_at` = Stripe `created` of the last applied event; decision B2).
  * - `subscription_usage`: the idempotency key is unique per (subscription, feature) and the
- *   period uniqueness is gone (11.1 item 7).
+ *   period uniqueness is gone, so several reports of one period are each recorded.
  * - `subscription_invoices`: unique (subscription, external invoice id) instead of the period
- *   fallback match (11.1 item 21), the Stripe `created` of the last applied invoice event, and
- *   `hosted_invoice_url` widened to 1024 (Stripe URLs outgrow 256, 11.1 item 20).
+ *   fallback match, the Stripe `created` of the last applied invoice event, and
+ *   `hosted_invoice_url` widened to 1024 (Stripe URLs outgrow 256).
  * - `stripe_customers`: the tenant <-> Stripe customer mapping, one customer per tenant reused
- *   (11.3); `generation` changes the creation idempotency key after a customer was deleted and
- *   `subscription_starts` keys subscription creation by our own sequence (decision B1).
+ *   (the replaced service created a new customer on every start); `generation` changes the
+ *   creation idempotency key after a customer was deleted and `subscription_starts` keys
+ *   subscription creation by our own sequence (decision B1).
  */
 export class BillingCore1764100300000 implements MigrationInterface {
   name = 'BillingCore1764100300000';

@@ -1,14 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Stripe event store and dispatch bookkeeping with the reference names (spec billing 8.6-8.7),
- * plus additive columns:
+ * Stripe event store and dispatch bookkeeping with the reference names, plus additive columns:
  * - `stripe_event_dispatch.lease_expires_at` / `lease_token`: a claimed row is leased, so any
  *   number of replicas never dispatch it twice and a row stuck `in_progress` after a crash is
  *   recovered once its lease lapses (decision P12). Status gains `dead` (decision B2).
  * - `stripe_events.stream_*`: a transactional outbox of the billing-stream payload, written in the
  *   same transaction that marks the event processed; the publisher drains it, so retried and
- *   replayed dispatches reach the stream and a Redis outage loses nothing (11.1 item 11).
+ *   replayed dispatches reach the stream and a Redis outage loses nothing (decision B3).
  */
 export class StripeWebhooks1764100400000 implements MigrationInterface {
   name = 'StripeWebhooks1764100400000';

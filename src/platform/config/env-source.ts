@@ -7,8 +7,8 @@ export type EnvMap = Record<string, string | undefined>;
 /**
  * Reads `.env` and `.env.local` from `cwd` beneath the process environment.
  * Precedence (highest first): process env > `.env.local` > `.env`. This deliberately reverses the
- * reference's `.env`-over-`.env.local` order (spec platform 10.1 A13): a local override file
- * should override the shared one, and an exported variable should beat both.
+ * reference's `.env`-over-`.env.local` order: a local override file should override the shared
+ * one, and an exported variable should beat both.
  */
 export function readEnvSources(processEnv: EnvMap, cwd = process.cwd()): EnvMap {
   const fromFiles: EnvMap = {

@@ -91,7 +91,7 @@ function describe(error: ValidationError): string[] {
   return [...own, ...(error.children ?? []).flatMap(describe)];
 }
 
-/** Groups of settings that only make sense together (spec platform 10.3 C7). */
+/** Groups of settings that only make sense together. */
 function crossFieldProblems(config: AppConfig): string[] {
   const problems: string[] = [];
   if (config.AUTH_KEY_STORAGE_BACKEND === 'secret-manager') {

@@ -14,8 +14,8 @@ export class ProductionSafetyError extends Error {
 }
 
 /**
- * Placeholder secrets (reference rules of platform 3.4, plus the peppers and salts the reference
- * forgot, spec 10.1 A12). Blank counts as a placeholder.
+ * Placeholder secrets: the reference's starter values, plus the peppers and salts the reference
+ * forgot to check. Blank counts as a placeholder.
  */
 export function secretWarnings(config: AppConfig): string[] {
   const warnings: string[] = [];

@@ -10,7 +10,7 @@ import {
 } from './readiness.registry';
 import { TimeoutError, withTimeout } from './with-timeout';
 
-/** Short, stable failure reasons: probe bodies never carry raw exception text (10.1 A10). */
+/** Short, stable failure reasons: probe bodies never carry raw exception text. */
 export function failureCode(error: unknown): string {
   if (error instanceof TimeoutError) return 'timeout';
   const code = (error as { code?: unknown } | null)?.code;

@@ -16,7 +16,7 @@ export enum PlatformErrorCode {
   BadGateway = 'bad_gateway',
 }
 
-/** Reason phrases used as the message of framework-level errors (spec platform 10.1 A2). */
+/** Reason phrases used as the message of framework-level errors. */
 export const STATUS_PHRASES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',

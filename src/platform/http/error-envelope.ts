@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { AppException } from './app-exception';
 import { codeForStatus, PlatformErrorCode, STATUS_PHRASES } from './error-codes';
 
-/** Wire shape of every error response (spec platform 2.2 + decision P2). */
+/** Wire shape of every error response (decision P2). */
 export interface ErrorEnvelope {
   success: false;
   error: string;

@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import { LifecycleService } from './lifecycle.service';
 
 /**
- * SIGTERM/SIGINT (decision P6, spec 10.3 C5): readiness turns 503 at once, open streams are told
- * to finish, the listener stops accepting, in-flight requests drain, then workers stop and pools
- * close through Nest's shutdown hooks. Exceeding SHUTDOWN_GRACE_SECONDS exits non-zero.
+ * SIGTERM/SIGINT (decision P6): readiness turns 503 at once, open streams are told to finish, the
+ * listener stops accepting, in-flight requests drain, then workers stop and pools close through
+ * Nest's shutdown hooks. Exceeding SHUTDOWN_GRACE_SECONDS exits non-zero.
  */
 export function installGracefulShutdown(
   app: INestApplication,

@@ -3,7 +3,7 @@ import { RequestContext } from './request-context';
 
 /**
  * Paths redacted from every log object: credentials, tokens, secrets and personal data that
- * must never reach log storage (spec platform 10.3 C3).
+ * must never reach log storage (decision P4).
  */
 export const REDACTED_PATHS = [
   'password',

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Histogram buckets of every reference latency metric (spec platform 5.1). */
+/** Histogram buckets of every reference latency metric. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 interface MetricSpec<L extends string> {
@@ -58,7 +58,7 @@ export class MetricsService {
   }
 }
 
-/** Label values callers can influence are bounded to a known set (spec platform 10.1 A11). */
+/** Label values callers can influence are bounded to a known set. */
 export function boundedLabel(
   value: string | null | undefined,
   allowed: readonly string[] | null,

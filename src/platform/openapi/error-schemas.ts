@@ -37,7 +37,7 @@ const VALIDATION_ISSUE: SchemaObject = {
 
 /**
  * Documents the real error envelope (`ErrorResponse`) for every operation's 4XX/5XX and the 422
- * validation body, instead of FastAPI's never-sent `{"detail": [...]}` (spec platform 10.1 A5).
+ * validation body, instead of FastAPI's never-sent `{"detail": [...]}`.
  */
 export function applyErrorSchemas(document: OpenAPIObject): void {
   document.components ??= {};

@@ -62,7 +62,8 @@ export function sanitizeKeyPart(part: string | null | undefined): string {
  * Redis-backed quotas shared by every replica (decision C6): fixed windows and concurrency
  * leases, each one atomic Lua script. Keys keep the reference layout
  * `<prefix>:quota|concurrency:<name>:<parts...>`. Leases are per-lease entries in a sorted set
- * scored by expiry, so a crashed pod's slots lapse on their own (chat spec 11.1 B13).
+ * scored by expiry, so a crashed pod's slots lapse on their own (the replaced service left a
+ * crashed process's concurrency count inflated).
  */
 @Injectable()
 export class RateLimiter {
@@ -159,7 +160,7 @@ export class RateLimiter {
     const [granted, oldestExpiry, ...evictedMembers] = reply;
     if (!Number(granted)) {
       this.evictions.unwatch(member);
-      // A slot may free any second: advise a short retry, not the lease TTL (chat spec 11.1 B13).
+      // A slot may free any second: advise a short retry, not the lease TTL.
       const untilOldest = Math.ceil((Number(oldestExpiry) - Date.now()) / 1000);
       this.reject(spec, parts, Math.min(5, Math.max(1, untilOldest)));
     }

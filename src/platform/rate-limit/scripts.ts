@@ -1,7 +1,7 @@
 /**
  * Fixed window: INCR and the first-hit EXPIRE in one step, so a lost EXPIRE can never leave a
- * counter that blocks forever (the reference's non-atomic pair, chat spec 11.1 B13). A counter
- * found without a TTL is healed. Returns {count, ttl}.
+ * counter that blocks forever (the replaced service got this wrong: it ran INCR and EXPIRE as two
+ * separate commands). A counter found without a TTL is healed. Returns {count, ttl}.
  */
 export const FIXED_WINDOW_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])

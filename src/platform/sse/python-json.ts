@@ -1,7 +1,7 @@
 /**
  * JSON as Python's `json.dumps` writes it by default: `", "` and `": "` separators and every
  * non-ASCII UTF-16 unit escaped as `\uXXXX`. The billing stream and the chat error frame are
- * byte-compatible with the reference in this format (spec platform 1.4).
+ * byte-compatible with the reference in this format.
  */
 export function pythonJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';

@@ -361,7 +361,7 @@ describe('email verification and passwords', () => {
       expect(again.body.message).toBe('Password was recently used.');
     });
 
-    it('does not let an admin reset an owner (11.A item 20), but an admin may reset a member', async () => {
+    it('does not let an admin reset an owner, but an admin may reset a member', async () => {
       const owner = await createPasswordUser(t);
       const admin = await createPasswordUser(t, { role: 'admin', tenantId: owner.tenantId });
       const member = await createPasswordUser(t, { role: 'member', tenantId: owner.tenantId });

@@ -3,7 +3,7 @@ import type { StripeFake } from '../../support/fakes';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { billingEnv, PRICE_MAP, startBillingStripeFake } from './billing-kit';
 
-describe('signup provisions a trial subscription through the billing port (spec billing 2.2)', () => {
+describe('signup provisions a trial subscription through the billing port', () => {
   let stripe: StripeFake;
   let t: TestApp;
 
@@ -72,7 +72,7 @@ describe('signup provisions a trial subscription through the billing port (spec 
   });
 });
 
-describe('billing routes exist only with ENABLE_BILLING (spec billing 0.1)', () => {
+describe('billing routes exist only with ENABLE_BILLING', () => {
   let off: TestApp;
   let on: TestApp;
   let stripe: StripeFake;

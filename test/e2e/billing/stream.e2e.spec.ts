@@ -4,7 +4,7 @@ import type { StripeFake } from '../../support/fakes';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { billingEnv, openSse, startBillingStripeFake, type SseClient } from './billing-kit';
 
-describe('billing SSE stream (spec billing 1.9, 6, decision B3)', () => {
+describe('billing SSE stream (decision B3)', () => {
   let stripe: StripeFake;
   let app1: TestApp;
   let app2: TestApp;

@@ -16,7 +16,7 @@ interface SubscriptionRow {
   metadata_json: Record<string, string>;
 }
 
-describe('billing subscriptions over HTTP with the Stripe fake (spec billing 1, B1)', () => {
+describe('billing subscriptions over HTTP with the Stripe fake (decision B1)', () => {
   let stripe: StripeFake;
   let t: TestApp;
 

@@ -3,7 +3,7 @@ import type { StripeFake } from '../../support/fakes';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { billingEnv, startBillingStripeFake } from './billing-kit';
 
-describe('usage reports as Billing Meter events (spec billing 1.8, 11.1 items 2 and 7)', () => {
+describe('usage reports as Billing Meter events (decision B1)', () => {
   let stripe: StripeFake;
   let t: TestApp;
 

@@ -10,7 +10,10 @@ import { startTestApp, type TestApp } from '../../support/test-app';
 import { conversationRow } from './chat-db';
 import { postStream } from './sse-client';
 
-/** E6-E8, the agent catalog wiring, handoffs and the Tavily tool (chat spec 3, 5). */
+/**
+ * `GET /api/v1/agents`, `/api/v1/agents/{agent_name}/status` and `/api/v1/tools`, the agent
+ * catalog wiring, handoffs and the Tavily tool.
+ */
 describe('agents and tools', () => {
   let fake: OpenAIFake;
   let tavily: TavilyFake;

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../support/test-app';
 import { conversationRow, messageRows, waitUntil } from './chat-db';
 import { postStream, type ChatFrame } from './sse-client';
 
-/** Heartbeats, metrics and server drain of the chat stream (spec 11.1 B11, 11.8; decision P6). */
+/** Heartbeats, metrics and server drain of the chat stream (decisions C4 and P6). */
 describe('chat stream lifecycle', () => {
   let t: TestApp;
   let fake: OpenAIFake;

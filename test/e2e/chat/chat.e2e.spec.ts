@@ -310,7 +310,7 @@ describe.each([
       code: 'model_error',
     });
     expect(outcome.raw[0].startsWith('{"error": "Error processing chat request')).toBe(true);
-    // The user message was stored under the id the frame reports (B10).
+    // The user message was stored under the id the frame reports.
     const row = await conversationRow(t, user.userId, frame.conversation_id);
     expect(row?.message_count).toBe(1);
 

@@ -3,7 +3,10 @@ import { startOpenAIFake, type OpenAIFake } from '../../support/fakes';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { conversationRow } from './chat-db';
 
-/** E3-E5 and the request rules of E1 (chat spec 1, 4; decisions C1, C5). */
+/**
+ * List, read and delete under `/api/v1/conversations`, and the request rules of
+ * `POST /api/v1/chat` (decisions C1, C5).
+ */
 describe('conversations API', () => {
   let t: TestApp;
   let fake: OpenAIFake;

@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from '../../support/test-app';
 
-/** X-Forwarded-For is honoured only from TRUSTED_PROXIES (decision P5; spec 10.1 A16). */
+/** X-Forwarded-For is honoured only from TRUSTED_PROXIES (decision P5). */
 describe('client IP behind proxies', () => {
   async function clientIpSeen(t: TestApp, forwardedFor: string): Promise<unknown> {
     const response = await t.http.get('/').set('X-Forwarded-For', forwardedFor).expect(200);

@@ -14,9 +14,9 @@ import { billingEnv, startBillingStripeFake } from '../billing/billing-kit';
  * and a session), Avery (viewer) and Casey (member). Tenant B: Mallory (owner) and a service
  * account. Every attempt on A's resources from outside A answers what the contract says (404
  * for per-user resources, decision C1 and sessions; 403 `tenant_mismatch` for tenant-scoped
- * billing paths, spec auth 7.4), every role check inside A a 403, always in the error envelope,
- * never with A's data, and nothing of A's changes. Positive rows (Alice, Avery reading) show the
- * leak check can fail.
+ * billing paths), every role check inside A a 403, always in the error envelope, never with A's
+ * data, and nothing of A's changes. Positive rows (Alice, Avery reading) show the leak check can
+ * fail.
  */
 type Actor = 'alice' | 'avery' | 'casey' | 'mallory' | 'serviceB';
 

@@ -23,7 +23,7 @@ import {
   subscriptionOf,
 } from './webhook-kit';
 
-describe('Stripe webhook intake and dispatch (spec billing 4-5, B2)', () => {
+describe('Stripe webhook intake and dispatch (decision B2)', () => {
   let stripe: StripeFake;
   let t: TestApp;
   let client: Stripe;

@@ -29,7 +29,7 @@ const WORKER_ENV = {
 /** Several app instances share one database only on a real Postgres (embedded is per app). */
 const itShared = usingRealPostgres() ? it : it.skip;
 
-describe('dispatch retry worker (spec billing 5.2-5.3, decisions B2 and P12)', () => {
+describe('dispatch retry worker (decisions B2 and P12)', () => {
   let stripe: StripeFake;
   let a: TestApp;
   let b: TestApp;

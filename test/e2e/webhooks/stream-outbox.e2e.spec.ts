@@ -11,7 +11,7 @@ import {
 } from '../billing/billing-kit';
 import { eventId, storedEvent } from './webhook-kit';
 
-describe('billing stream outbox worker (11.1 items 11 and 14)', () => {
+describe('billing stream outbox worker (decision B3)', () => {
   let stripe: StripeFake;
   let t: TestApp;
   let peer: TestApp;

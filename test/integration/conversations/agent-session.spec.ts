@@ -11,7 +11,7 @@ const assistant = (text: string): AgentInputItem => ({
   content: [{ type: 'output_text', text }],
 });
 
-/** The Agents SDK `Session` on Postgres (chat spec 4.5, parity 11.10 item 11). */
+/** The Agents SDK `Session` on Postgres (decision C3). */
 describe('PostgresAgentSession', () => {
   let t: TestApp;
   let rows: AgentSessionRepository;

@@ -12,7 +12,7 @@ import {
   startStarterSubscription,
 } from '../../e2e/webhooks/webhook-kit';
 
-describe('stripe-events replay service (spec billing 5.4-5.5, 11.1 item 16)', () => {
+describe('stripe-events replay service', () => {
   let stripe: StripeFake;
   let t: TestApp;
   let replay: StripeEventReplayService;

@@ -10,7 +10,7 @@ export interface ResponseLike {
 const ENVELOPE_KEYS = ['code', 'details', 'error', 'message', 'request_id', 'success'];
 
 /**
- * What is wrong with `response` as the project's error envelope (docs: spec platform 2.2,
+ * What is wrong with `response` as the project's error envelope (decision P2,
  * `src/platform/http/error-envelope.ts`): a JSON object with exactly `success: false`, `error`,
  * `message`, `details`, a snake_case `code` and the request id the `X-Correlation-ID` header
  * carries. A 422 lists pydantic-style issues. Empty when it is a well-formed envelope.

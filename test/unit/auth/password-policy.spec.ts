@@ -4,7 +4,7 @@ import { UserRegisterRequest } from '../../../src/modules/auth/dto/user-register
 import { PasswordResetConfirmRequest } from '../../../src/modules/auth/dto/password-requests.dto';
 import { PasswordPolicy, POLICY_MESSAGES } from '../../../src/modules/auth/password-policy';
 
-describe('PasswordPolicy (spec auth 4.2)', () => {
+describe('PasswordPolicy', () => {
   it('accepts a long, varied, unguessable password', () => {
     expect(PasswordPolicy.violation('Violet-Harbor-Lantern-42')).toBeNull();
   });

@@ -10,7 +10,7 @@ import { classifyUserAgent } from '../../../src/modules/auth/client/user-agent';
 import { storableUserAgent } from '../../../src/modules/auth/client/client-info';
 import { createHash } from 'node:crypto';
 
-describe('user-agent classifier (spec auth 3.4)', () => {
+describe('user-agent classifier', () => {
   const cases: [string, string | null, string | null, string | null][] = [
     [
       'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',

@@ -1,7 +1,7 @@
 import { slugBase, suffixedSlug } from '../../../src/modules/auth/accounts/tenant-slug';
 import { selectTrialDays } from '../../../src/modules/auth/signup/trial-days';
 
-describe('trial days (spec auth 5.3)', () => {
+describe('trial days', () => {
   const pick = (plan: number | null, override: boolean, requested: number | null | undefined) =>
     selectTrialDays({
       planTrialDays: plan,
@@ -34,7 +34,7 @@ describe('trial days (spec auth 5.3)', () => {
   });
 });
 
-describe('tenant slugs (spec auth 5.2)', () => {
+describe('tenant slugs', () => {
   it.each([
     ['Acme Rockets', 'acme-rockets'],
     ['  --Hello,   World!!--  ', 'hello-world'],

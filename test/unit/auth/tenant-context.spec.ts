@@ -45,7 +45,7 @@ async function expectStatus(fn: () => unknown, status: number, message: string):
   throw new Error('expected a failure');
 }
 
-describe('tenant context (spec auth 7.4)', () => {
+describe('tenant context', () => {
   it('takes the tenant from the token; a matching X-Tenant-Id is fine', () => {
     expect(resolveTenantContext(principal({}), TENANT, undefined)).toEqual({
       tenantId: TENANT,

@@ -5,7 +5,7 @@ import {
 import { BillingStreamService } from '../../../src/modules/billing/stream/billing-stream.service';
 import { compareStreamIds, isStreamId } from '../../../src/modules/billing/stream/stream-ids';
 
-describe('billing stream payload (spec billing 6.2, decision B3)', () => {
+describe('billing stream payload (decision B3)', () => {
   const payload = serializeBillingEvent({
     tenantId: 't-1',
     eventType: 'invoice.paid',

@@ -82,7 +82,7 @@ describe('readStripeSubscription', () => {
 });
 
 describe('readStripeInvoice', () => {
-  /** The reference fixture `invoice.payment_succeeded.json` (spec billing 10.1). */
+  /** The reference fixture `invoice.payment_succeeded.json`. */
   const referenceInvoice = {
     id: 'in_paid',
     status: 'paid',

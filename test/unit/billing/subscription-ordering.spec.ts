@@ -6,7 +6,7 @@ const state = (id: string, status = 'active') => ({ id, status }) as StripeSubsc
 const row = (fields: Partial<TenantSubscriptionEntity>) => fields as TenantSubscriptionEntity;
 const at = (seconds: number) => new Date(seconds * 1000);
 
-describe('webhook ordering per subscription (11.1 item 4)', () => {
+describe('webhook ordering per subscription (decision B2)', () => {
   const base = { tenantId: 't', eventId: 'evt_new' };
 
   it('applies to a tenant without a row, or without ordering state', () => {

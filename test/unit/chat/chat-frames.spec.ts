@@ -4,7 +4,7 @@ import { ChatFrames } from '../../../src/modules/chat/chat-frames';
 import { ChatErrorCode, ChatTurnError } from '../../../src/modules/chat/chat.errors';
 import type { TurnResult } from '../../../src/modules/chat/chat-turn';
 
-describe('chat SSE frames (chat spec 2.2, decision C4)', () => {
+describe('chat SSE frames (decision C4)', () => {
   const frames = new ChatFrames('0b6f0c2e-1d7a-4f0e-9a53-2f3b8c1d9e10');
 
   it('writes chunk frames as compact JSON in the reference key order, UTF-8 passed through', () => {

@@ -5,7 +5,7 @@ import {
 } from '../../../src/modules/conversations/conversation-id';
 import { uuidV5 } from '../../../src/platform/ids';
 
-describe('conversation id mapping (chat spec 4.1)', () => {
+describe('conversation id mapping', () => {
   it('derives the reference namespace from the URL namespace', () => {
     const urlNamespace = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
     expect(uuidV5(urlNamespace, 'anything-agents:conversation')).toBe(CONVERSATION_NAMESPACE);

@@ -14,7 +14,7 @@ function capture() {
   return { lines, logger: createLogger({ level: 'info', format: 'json', destination }) };
 }
 
-describe('logger (decision P4, spec platform 10.3 C3)', () => {
+describe('logger (decision P4)', () => {
   it('redacts passwords, tokens, secrets and credential headers', () => {
     const { lines, logger } = capture();
     logger.info(

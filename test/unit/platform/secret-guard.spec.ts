@@ -38,7 +38,7 @@ function productionProblems(env: Record<string, string>): string[] {
   }
 }
 
-describe('secret guard (spec platform 3.4, 10.1 A12)', () => {
+describe('secret guard', () => {
   it('detects the reference placeholders and the default key path', () => {
     const warnings = secretWarnings(
       load({ SECRET_KEY: 'change-me', AUTH_PASSWORD_PEPPER: 'change-me-too' }),

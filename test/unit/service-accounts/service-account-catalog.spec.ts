@@ -8,7 +8,7 @@ import {
   ServiceAccountCatalogError,
 } from '../../../src/modules/auth/catalog/service-account-catalog';
 
-describe('service-account catalog (spec auth 6.1)', () => {
+describe('service-account catalog', () => {
   it('packages the four reference accounts', () => {
     const catalog = loadCatalogFile(packagedCatalogPath());
     expect(

@@ -35,7 +35,7 @@ const request: IssuanceRequest = {
   force: false,
 };
 
-describe('Vault payload checks (spec auth 6.5 with the 11.A item 8 fixes)', () => {
+describe('Vault payload checks', () => {
   it('decodes standard base64 and the legacy base64url, giving Transit standard base64', () => {
     const envelope = buildVaultEnvelope({ account: 'a', scopes: ['s'], fingerprint: 'ff' });
     const standard = encodeVaultEnvelope(envelope);

@@ -512,7 +512,7 @@ describe('ChatController: one service call per endpoint', () => {
     return { sut, requests: mocks.get(ChatRequestService) };
   };
 
-  it('hands E1 the principal, the body and the response for its headers', async () => {
+  it('hands POST /chat the principal, the body and the response for its headers', async () => {
     const t = setup();
     const answer = { response: 'hi' } as never;
     t.requests.chat.mockResolvedValue(answer);
@@ -521,7 +521,7 @@ describe('ChatController: one service call per endpoint', () => {
     expect(t.requests.chat).toHaveBeenCalledWith(principal(), request(), response);
   });
 
-  it('hands E2 the principal, the body and the Express exchange', async () => {
+  it('hands POST /chat/stream the principal, the body and the Express exchange', async () => {
     const t = setup();
     const http = { request: {} as never, response: {} as Response };
     await t.sut.streamChatWithAgent(principal(), request(), http.request, http.response);

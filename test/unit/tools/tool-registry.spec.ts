@@ -28,7 +28,7 @@ function catalog(env: Record<string, string> = {}): ToolCatalog {
   return new ToolCatalog(config, noSearch, metrics);
 }
 
-describe('tool registry (chat spec 5.1, parity 11.10 item 10)', () => {
+describe('tool registry', () => {
   it('normalises metadata: sorted unique trimmed lists, core defaults to true', () => {
     expect(normaliseMetadata({ agents: ' triage ', capabilities: ['b', 'a', 'b', ' '] })).toEqual({
       core: true,

@@ -5,7 +5,7 @@ import { billingProductionProblems } from '../../../src/modules/billing/billing-
 import { retryDelaySeconds } from '../../../src/modules/webhooks/dispatch/retry-policy';
 import { WebhookSignatureVerifier } from '../../../src/modules/webhooks/intake/webhook-signature.verifier';
 
-describe('dispatch retry schedule (spec billing 5.2)', () => {
+describe('dispatch retry schedule (decision B2)', () => {
   it('doubles from 30 s and caps at 10 minutes', () => {
     expect([1, 2, 3, 4, 5, 6, 12].map((n) => retryDelaySeconds(n, 30, 600))).toEqual([
       30, 60, 120, 240, 480, 600, 600,
@@ -14,7 +14,7 @@ describe('dispatch retry schedule (spec billing 5.2)', () => {
   });
 });
 
-describe('webhook signature verification (spec billing 4.1, 11.3 rotation)', () => {
+describe('webhook signature verification, with secret rotation', () => {
   const stripe = new Stripe('sk_test_x');
   const payload = JSON.stringify({ id: 'evt_1', type: 'invoice.paid' });
   const config = (secrets: Partial<AppConfig>) =>
@@ -43,7 +43,7 @@ describe('webhook signature verification (spec billing 4.1, 11.3 rotation)', () 
   });
 });
 
-describe('billing production fail-fast (spec billing 7)', () => {
+describe('billing production fail-fast', () => {
   const env = {
     ENVIRONMENT: 'production',
     ENABLE_BILLING: 'true',

@@ -2,7 +2,7 @@ import cors from 'cors';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppConfig } from '../../config/app-config';
 
-/** Headers browsers may read from our responses (spec platform 10.1 A15). */
+/** Headers browsers may read from our responses. */
 export const EXPOSED_HEADERS = [
   'X-Correlation-ID',
   'X-Request-ID',

@@ -144,7 +144,7 @@ function mapConstraint(
     case 'whitelistValidation':
       return { type: 'extra_forbidden', msg: 'Extra inputs are not permitted' };
     default:
-      // Custom validators: the reference's value_error with the message stringified (fixes 10.1 A3).
+      // Custom validators: the reference's value_error, with the message stringified in ctx.error.
       return { type: 'value_error', msg: `Value error, ${message}`, ctx: { error: message } };
   }
 }

@@ -1,4 +1,4 @@
-/** One entry of a 422 `details` list, pydantic-v2 shaped (spec platform 2.3). */
+/** One entry of a 422 `details` list, pydantic-v2 shaped. */
 export interface ValidationIssue {
   type: string;
   loc: (string | number)[];
