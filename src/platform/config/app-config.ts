@@ -645,6 +645,16 @@ export class AppConfig {
   @Max(1440)
   AUTH_SERVICE_ACCOUNT_ACCESS_TOKEN_TTL_MINUTES = 15;
 
+  @Setting({
+    kind: 'int',
+    group: 'auth',
+    description: 'Days audit events are kept (0 keeps them forever)',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(36500)
+  AUDIT_RETENTION_DAYS = 365;
+
   // --------------------------------------------------------------------- signup
   @Setting({ kind: 'bool', group: 'signup', description: 'Enable /auth/register' })
   @IsBoolean()

@@ -90,12 +90,19 @@ export class AuditEventRepository {
     );
   }
 
-  /** Deletes events older than `days`; returns how many. */
-  async purgeOlderThan(days: number): Promise<number> {
+  /**
+   * Deletes up to `batch` events older than `days`; returns how many. Batched so one purge never
+   * holds a long transaction; replicas purging at once delete disjoint or already-gone rows.
+   */
+  async purgeOlderThan(days: number, batch: number): Promise<number> {
     const rows = await rowsOf<{ id: string }>(
       this.dataSource.manager,
-      `DELETE FROM audit_events WHERE occurred_at < now() - make_interval(days => $1) RETURNING id`,
-      [days],
+      `DELETE FROM audit_events
+        WHERE id IN (SELECT id FROM audit_events
+                      WHERE occurred_at < now() - make_interval(days => $1)
+                      LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [days, batch],
     );
     return rows.length;
   }
