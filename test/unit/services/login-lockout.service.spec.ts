@@ -220,13 +220,27 @@ describe('LoginService: password login and lockout', () => {
     expect((await failureOf(t.sut.login(login, CLIENT))).code).toBe('account_locked');
   });
 
-  it('never checks the password of an account the gate refuses', async () => {
+  it('refuses an account the gate refuses whatever the password, counting and changing nothing', async () => {
+    // The hash runs alongside the account checks (equal timing for known and unknown emails),
+    // but its result is never used for a refused account.
+    for (const valid of [false, true]) {
+      const t = setup();
+      const refusal = new Error('gate says no');
+      t.gate.assertCanSignIn.mockRejectedValue(refusal);
+      t.hasher.verify.mockResolvedValue({ valid, needsRehash: true });
+      await expect(t.sut.login(login, CLIENT)).rejects.toBe(refusal);
+      expect(t.throttle.registerUserFailure).not.toHaveBeenCalled();
+      expect(t.gate.recordEvent).not.toHaveBeenCalled();
+      expect(t.credentials.upgradeHash).not.toHaveBeenCalled();
+      expect(t.issuer.issue).not.toHaveBeenCalled();
+    }
+  });
+
+  it('counts a refused login once in the metrics', async () => {
     const t = setup();
     const refusal = new Error('gate says no');
     t.gate.assertCanSignIn.mockRejectedValue(refusal);
     await expect(t.sut.login(login, CLIENT)).rejects.toBe(refusal);
-    expect(t.hasher.verify).not.toHaveBeenCalled();
-    expect(t.throttle.registerUserFailure).not.toHaveBeenCalled();
     expect(await metricValue(t.metrics.loginAttempts, { result: 'error' })).toBe(1);
   });
 
