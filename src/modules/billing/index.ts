@@ -3,7 +3,7 @@
  * may import. Everything else in this folder is internal to billing.
  */
 export { BillingModule } from './billing.module';
-export { BillingErrorCode, BillingException } from './billing.errors';
+export { BillingException } from './billing.errors';
 export { BillingMetrics, labelValue } from './billing.metrics';
 export { isLiveKey } from './gateway/stripe-client.factory';
 export { StripeGateway } from './gateway/stripe-gateway.service';
@@ -22,7 +22,6 @@ export { PlanService } from './plans/plan.service';
 export {
   serializeBillingEvent,
   withEventId,
-  type BillingEventInput,
   type InvoiceStreamView,
   type UsageStreamView,
 } from './stream/billing-event-payload';
@@ -34,12 +33,11 @@ export {
   type SubscriptionStreamView,
 } from './subscriptions/subscription-view';
 export { CustomerSyncService } from './sync/customer-sync.service';
-export { InvoiceSyncService, type InvoiceSyncResult } from './sync/invoice-sync.service';
+export { InvoiceSyncService } from './sync/invoice-sync.service';
 export { readStripeInvoice, type StripeInvoiceState } from './sync/stripe-invoice';
 export {
   SubscriptionOrderingConflict,
   SubscriptionSyncService,
   type SubscriptionSyncResult,
-  type SyncOutcome,
 } from './sync/subscription-sync.service';
-export { TenantResolver, type TenantClues } from './sync/tenant-resolver.service';
+export { TenantResolver } from './sync/tenant-resolver.service';
