@@ -11,11 +11,13 @@ import {
 } from './backends';
 
 /**
- * Once per `npm test`: use the real Postgres and Redis when they answer (a throwaway database and
+ * Once per run of the tiers that use backends (integration, e2e): use the real Postgres and Redis when they answer (a throwaway database and
  * a Redis key prefix per run), the embedded ones otherwise; with CI=true an unreachable service
  * is an error, never a silent fallback. Says which it chose.
  */
 export default async function globalSetup(): Promise<void> {
+  // Integration and e2e each declare this hook; the first one to run prepares the backends.
+  if (process.env.TEST_RUN_ID) return;
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
   process.env.TEST_RUN_ID = runId;
   const adminUrl = process.env.TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL;

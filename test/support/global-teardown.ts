@@ -3,6 +3,8 @@ import Redis from 'ioredis';
 
 /** Drops the run's throwaway database and deletes the run's Redis keys. */
 export default async function globalTeardown(): Promise<void> {
+  // Declared by integration and e2e; the first call cleans up, the second finds nothing to do.
+  if (!process.env.TEST_RUN_ID) return;
   const name = process.env.TEST_DATABASE_NAME;
   const adminUrl = process.env.TEST_POSTGRES_ADMIN_URL;
   if (name && adminUrl && process.env.TEST_KEEP_DATABASE !== 'true') {
@@ -23,4 +25,6 @@ export default async function globalTeardown(): Promise<void> {
     } while (cursor !== '0');
     await redis.quit();
   }
+  delete process.env.TEST_DATABASE_NAME;
+  delete process.env.TEST_RUN_ID;
 }

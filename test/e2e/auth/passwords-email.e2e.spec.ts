@@ -83,7 +83,7 @@ describe('email verification and passwords', () => {
         data: { email_verified: false },
       });
       const firstMail = await smtp.waitForMail((m) => m.to.includes(user.email));
-      // The configured page, joined under the base URL's own path (issue 12 point 2).
+      // The configured page, joined under the base URL's own path.
       expect(firstMail.text).toContain(
         'https://app.example.test/base/account/confirm-email?token=',
       );

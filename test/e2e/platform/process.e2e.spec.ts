@@ -74,7 +74,7 @@ describe('the compiled server process', () => {
     expect(server.stderr()).toContain('DATABASE_URL must be set');
   }, 30_000);
 
-  it('a busy PORT is one clear line and exit 1, before the database is opened (issue 12)', async () => {
+  it('a busy PORT is one clear line and exit 1, before the database is opened', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'aa-busy-'));
     const port = await freePort();
     const squatter: Server = createServer();

@@ -31,7 +31,7 @@ const VOLATILE_HEADERS = new Set([
   'connection',
 ]);
 
-describe('account enumeration (issue 10)', () => {
+describe('account enumeration', () => {
   let t: TestApp;
   let known: PasswordUser[];
   let client = 0;

@@ -40,7 +40,7 @@ import { billingEnv, startBillingStripeFake } from '../billing/billing-kit';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_241_010);
 const RUNS = { body: 40, transport: 20, params: 15, read: 8 };
 
-describe('route fuzz (issue 10)', () => {
+describe('route fuzz', () => {
   let db: IsolatedDatabase;
   let t: TestApp;
   let openai: OpenAIFake;

@@ -17,7 +17,7 @@ interface Issue {
   ctx?: Record<string, unknown>;
 }
 
-describe('secrets in validation errors (issue 10, defect B)', () => {
+describe('secrets in validation errors', () => {
   let t: TestApp;
   let user: TestUser;
   let ipCounter = 0;

@@ -120,7 +120,7 @@ function dechunk(data: Buffer): { body: string; terminated: boolean } {
   return { body: Buffer.concat(parts).toString('utf8'), terminated: false };
 }
 
-describe('stream slots held by clients that no longer read (issue 10)', () => {
+describe('stream slots held by clients that no longer read', () => {
   let stripe: StripeFake;
   let openai: OpenAIFake;
   let a: TestApp;

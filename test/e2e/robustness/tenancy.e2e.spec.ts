@@ -454,7 +454,7 @@ const ALLOWED: [string, Row & { shows: (w: World) => string }][] = [
   ],
 ];
 
-describe('tenancy matrix (issue 10)', () => {
+describe('tenancy matrix', () => {
   let t: TestApp;
   let openai: OpenAIFake;
   let stripe: StripeFake;

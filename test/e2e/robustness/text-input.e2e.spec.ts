@@ -39,7 +39,7 @@ function validationEnvelope(details: unknown[]): Record<string, unknown> {
   };
 }
 
-describe('text Postgres cannot store (issue 10, defect A)', () => {
+describe('text Postgres cannot store', () => {
   let t: TestApp;
   let openai: OpenAIFake;
   let stripe: StripeFake;

@@ -276,7 +276,7 @@ const ROUTES: [string, (ctx: Ctx) => string, number][] = [
   ],
 ];
 
-describe('token tamper matrix (issue 10)', () => {
+describe('token tamper matrix', () => {
   let stripe: StripeFake;
   const ctx = {} as Ctx;
 

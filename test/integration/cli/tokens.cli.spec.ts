@@ -57,7 +57,7 @@ describe('CLI: tokens issue-service-account against a running API (dev-local)', 
     expect(rows).toEqual([{ refresh_jti: claims.jti }]);
   });
 
-  it('talks to the API on PORT when no base URL is configured (issue 12)', async () => {
+  it('talks to the API on PORT when no base URL is configured', async () => {
     const tenantId = randomUUID();
     const port = new URL(api.url).port;
     const portEnv = cliEnv(dir.path, { PORT: port });

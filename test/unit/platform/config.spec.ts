@@ -131,7 +131,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it("derives the CLI's API base URL from PORT unless AUTH_CLI_BASE_URL is set (issue 12)", () => {
+  it("derives the CLI's API base URL from PORT unless AUTH_CLI_BASE_URL is set", () => {
     expect(load({}).cliBaseUrl).toBe('http://127.0.0.1:8000');
     expect(load({ PORT: '9123' }).cliBaseUrl).toBe('http://127.0.0.1:9123');
     expect(load({ PORT: '9123', HOST: '::1' }).cliBaseUrl).toBe('http://[::1]:9123');
@@ -144,7 +144,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('takes the email link pages as paths (issue 12)', () => {
+  it('takes the email link pages as paths', () => {
     const config = load({});
     expect(config.EMAIL_VERIFICATION_LINK_PATH).toBe('/email/verify');
     expect(config.PASSWORD_RESET_LINK_PATH).toBe('/reset-password');
