@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
 import { AppConfig } from './platform/config/app-config';
 
-/** `GET /`: the reference's service descriptor (spec platform 1.10). */
+/** `GET /`: the reference's service descriptor. */
 @Controller()
 export class RootController {
   constructor(private readonly config: AppConfig) {}

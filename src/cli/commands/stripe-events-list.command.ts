@@ -15,9 +15,9 @@ export interface ListOptions {
 }
 
 /**
- * `stripe-events list [--status failed|dead|...|all] [--handler <name>] [--limit 20] [--page 1]`
- * (spec billing 5.5): dispatch rows newest first, one tab-separated line each (reference
- * format) or JSON. Without `--handler` every handler is listed (fixes 11.1 item 16).
+ * `stripe-events list [--status failed|dead|...|all] [--handler <name>] [--limit 20] [--page 1]`:
+ * dispatch rows newest first, one tab-separated line each (reference format) or JSON. Without
+ * `--handler` every handler is listed.
  */
 @SubCommand({ name: 'list', description: 'List Stripe event dispatches (default: failed)' })
 export class StripeEventsListCommand extends CliCommand {

@@ -22,9 +22,9 @@ const PREVIEW = 5;
 
 /**
  * `stripe-events replay [--dispatch-id <uuid>...] [--event-id <evt_...>...] [--status <s>
- * --limit 5] [--handler <name>] [--yes]` (spec billing 5.5, 11.1 item 16): an event id's handler
- * comes from its type; confirmation unless `--yes`; each target is replayed like a live dispatch
- * (stream publish included); exit code 1 when any replay fails.
+ * --limit 5] [--handler <name>] [--yes]`: an event id's handler comes from its type; confirmation
+ * unless `--yes`; each target is replayed like a live dispatch (stream publish included); exit
+ * code 1 when any replay fails.
  */
 @SubCommand({ name: 'replay', description: 'Replay Stripe event dispatches' })
 export class StripeEventsReplayCommand extends CliCommand {

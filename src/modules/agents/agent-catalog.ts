@@ -9,7 +9,7 @@ export type AgentKey = 'triage' | 'code_assistant' | 'data_analyst';
 
 export const DEFAULT_AGENT: AgentKey = 'triage';
 
-/** One agent of the catalog (chat spec 3.1). */
+/** One agent of the catalog. */
 export interface AgentDefinition {
   key: AgentKey;
   /** The SDK agent name (its handoff tool is `transfer_to_<snake_case name>`). */
@@ -17,7 +17,7 @@ export interface AgentDefinition {
   instructions: string;
   /** Shown to the agent that may hand off to this one. */
   handoffDescription?: string;
-  /** Capability tags used to select tools (chat spec 5.1). */
+  /** Capability tags used to select tools (see `ToolRegistry`). */
   capabilities: string[];
   /** Keys of the agents this one can hand off to. */
   handoffs: AgentKey[];
@@ -55,7 +55,7 @@ export function isAgentKey(value: string): value is AgentKey {
   return (AGENT_KEYS as readonly string[]).includes(value);
 }
 
-/** The model of an agent: its per-agent override, else the global default (spec 11.3). */
+/** The model of an agent: its per-agent override, else the global default. */
 export function modelFor(key: AgentKey, config: AppConfig): string {
   const override: Record<AgentKey, string | undefined> = {
     triage: config.AGENT_TRIAGE_MODEL,
@@ -65,7 +65,7 @@ export function modelFor(key: AgentKey, config: AppConfig): string {
   return override[key]?.trim() || config.AGENT_DEFAULT_MODEL;
 }
 
-/** Reference E6 description: `Agent specialised for <key with spaces> tasks.` */
+/** The reference's agent description: `Agent specialised for <key with spaces> tasks.` */
 export function describeAgent(key: string): string {
   return `Agent specialised for ${key.replace(/_/g, ' ')} tasks.`;
 }

@@ -1,6 +1,6 @@
 /**
- * Our own agent instructions (chat spec 3.1 paraphrases the reference's purposes). Tool output,
- * web results above all, is untrusted data (spec 11.9).
+ * Our own agent instructions, written for the purposes of the reference's agents. Tool output, web
+ * results above all, is untrusted data (prompt-injection hygiene).
  */
 
 /** Handoff guidance placed before the triage agent's instructions. */

@@ -5,7 +5,10 @@ import { AgentsService } from './agents.service';
 import { AgentStatus } from './dto/agent-status.dto';
 import { AgentSummary } from './dto/agent-summary.dto';
 
-/** E6 and E7. Catalog reads, so service-account tokens with `tools:read` may call them too. */
+/**
+ * `GET /api/v1/agents` and `.../:agent_name/status`. Catalog reads, so service-account tokens with
+ * `tools:read` may call them too.
+ */
 @ApiTags('api', 'agents')
 @Controller('api/v1/agents')
 export class AgentsController {

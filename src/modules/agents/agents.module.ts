@@ -5,7 +5,7 @@ import { AgentRuntime } from './agent-runtime.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 
-/** Agents: the catalog, the SDK runtime (Runner, models, offline model) and E6/E7. */
+/** Agents: the catalog, the SDK runtime (Runner, models, offline model) and `/api/v1/agents`. */
 @Module({
   imports: [ToolsModule, ConversationsModule],
   controllers: [AgentsController],

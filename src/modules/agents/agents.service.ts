@@ -9,7 +9,7 @@ import type { AgentStatus } from './dto/agent-status.dto';
 import type { AgentSummary } from './dto/agent-summary.dto';
 import { isUuid } from '../../platform/ids';
 
-/** E6 and E7: the catalog, and per-agent usage drawn from the caller's conversations. */
+/** `/api/v1/agents`: the catalog, and per-agent usage drawn from the caller's conversations. */
 @Injectable()
 export class AgentsService {
   constructor(

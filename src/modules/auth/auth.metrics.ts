@@ -6,9 +6,9 @@ type SignLabels = 'result' | 'token_use';
 type IssuanceLabels = 'account' | 'result' | 'reason' | 'reused';
 
 /**
- * Every auth metric family, created at boot so the families are scrapeable before first use
- * (the reference contract test looks for them). Reference names/labels (spec auth 10.1) plus the
- * ones its design docs promised (spec platform 10.2).
+ * Every auth metric family, created at boot so the families are scrapeable before first use (the
+ * reference contract test looks for them). Reference names/labels plus the ones its design docs
+ * promised.
  */
 @Injectable()
 export class AuthMetrics {

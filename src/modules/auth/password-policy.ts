@@ -21,9 +21,9 @@ export const POLICY_MESSAGES = {
 } as const;
 
 /**
- * The reference password policy (spec auth 4.2): at least 14 code points, at least two of
- * upper/lower/digit/other, and a zxcvbn (4.4.2, the dropbox port the reference matches) score
- * of at least 3 with the user's inputs (their email) as hints.
+ * The reference password policy: at least 14 code points, at least two of upper/lower/digit/other,
+ * and a zxcvbn (4.4.2, the dropbox port the reference matches) score of at least 3 with the user's
+ * inputs (their email) as hints.
  */
 export class PasswordPolicy {
   /** The first failed rule's message, or null when the password passes. */

@@ -15,7 +15,7 @@ export interface Principal {
   roles: string[];
   /** Merged `scope` and `scopes` claims, trimmed, de-duplicated. */
   scopes: string[];
-  /** The `email_verified` claim; undefined when the token has none (legacy grace, spec auth 7.5). */
+  /** The `email_verified` claim; undefined when the token has none (legacy grace). */
   emailVerified: boolean | undefined;
   /** `sid` claim: the session whose revocation kills this token. */
   sessionId: string | null;

@@ -6,7 +6,7 @@ import { LoggerFactory } from '../../platform/observability/logger.factory';
 import { SignupBillingRegistry } from '../auth';
 import { SignupBillingAdapter } from './signup/signup-billing.adapter';
 
-/** Billing refuses to start in production without durable storage (spec billing 7, rule 3-4). */
+/** Production billing refuses to start without Postgres, Stripe secrets, or Redis for streams. */
 export function billingProductionProblems(config: AppConfig): string[] {
   if (!config.ENABLE_BILLING || !config.isProduction) return [];
   const problems: string[] = [];

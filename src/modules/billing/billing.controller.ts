@@ -20,7 +20,7 @@ import { UsageService } from './usage/usage.service';
 const MANAGERS = ['owner', 'admin'] as const;
 const TENANT = { pathParam: 'tenant_id' };
 
-/** `/api/v1/billing/*` REST surface (spec billing 1.3-1.8, decision B1). */
+/** `/api/v1/billing/*` REST surface (decision B1). */
 @ApiTags('api', 'billing')
 @Controller('api/v1/billing')
 export class BillingController {
@@ -31,7 +31,7 @@ export class BillingController {
     private readonly invoices: InvoiceService,
   ) {}
 
-  /** E1: public plan catalog (pricing pages). */
+  /** `GET /api/v1/billing/plans`: public plan catalog (pricing pages). */
   @Get('plans')
   @ApiOkResponse({ type: [BillingPlanResponse] })
   async listBillingPlans(): Promise<BillingPlanResponse[]> {
@@ -111,7 +111,7 @@ export class BillingController {
     return { success: true, message: 'Usage recorded.', data: null };
   }
 
-  /** Addition (billing 11.3): usage totals of the current period. */
+  /** Addition: usage totals of the current period. */
   @Get('tenants/:tenant_id/usage')
   @RequireTenantRoles('any', TENANT)
   @ApiOkResponse({ type: UsageSummaryResponse })
@@ -128,7 +128,7 @@ export class BillingController {
     };
   }
 
-  /** Addition (billing 11.3): invoices mirrored from Stripe. */
+  /** Addition: invoices mirrored from Stripe. */
   @Get('tenants/:tenant_id/invoices')
   @RequireTenantRoles('any', TENANT)
   @ApiOkResponse({ type: [SubscriptionInvoiceResponse] })

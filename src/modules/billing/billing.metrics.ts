@@ -9,8 +9,8 @@ export function labelValue(value: string | null | undefined): string {
 }
 
 /**
- * The reference billing metrics (spec billing 3.7, 9): per Stripe API attempt, per gateway
- * operation, and the billing stream publisher. Webhook metrics live in the webhooks module.
+ * The reference billing metrics: per Stripe API attempt, per gateway operation, and the billing
+ * stream publisher. Webhook metrics live in the webhooks module.
  */
 @Injectable()
 export class BillingMetrics {

@@ -36,9 +36,9 @@ import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
 /**
- * Billing (spec billing 1-3, 6-9): plans, tenant subscriptions, usage, the Stripe gateway and the
- * billing SSE stream. Mounted only when ENABLE_BILLING is on. Exports what the webhooks module
- * applies events with; billing never imports webhooks.
+ * Billing: plans, tenant subscriptions, usage, the Stripe gateway and the billing SSE stream.
+ * Mounted only when ENABLE_BILLING is on. Exports what the webhooks module applies events with;
+ * billing never imports webhooks.
  */
 @Module({
   imports: [

@@ -3,10 +3,10 @@ import type { ChatErrorCode } from './chat.errors';
 import type { TurnResult } from './chat-turn';
 
 /**
- * The legacy SSE frames of E2 (chat spec 2.2, decision C4), as single-line JSON payloads for
- * `data: ` blocks. Chunk frames are compact JSON with keys `chunk`, `conversation_id`,
- * `is_complete`, `agent_used` in that order; everything after the chunk text is precomputed
- * per stream, so a delta costs one string escape and a concatenation.
+ * The legacy SSE frames of `POST /api/v1/chat/stream` (decision C4), as single-line JSON payloads
+ * for `data: ` blocks. Chunk frames are compact JSON with keys `chunk`, `conversation_id`,
+ * `is_complete`, `agent_used` in that order; everything after the chunk text is precomputed per
+ * stream, so a delta costs one string escape and a concatenation.
  */
 export class ChatFrames {
   private readonly idJson: string;
@@ -39,7 +39,8 @@ export class ChatFrames {
 
   /**
    * In-band failure after the stream started: the reference keys and Python-style JSON, with a
-   * generic `error` text and a stable `code` added; always the real conversation id (B10).
+   * generic `error` text and a stable `code` added; always the real conversation id (the replaced
+   * service reported `"unknown"` for new chats; decision C4).
    */
   error(code: ChatErrorCode, message: string): string {
     return pythonJson({

@@ -7,8 +7,8 @@ import type { Principal } from '../auth';
 const LEASE_TTL_SECONDS = 300;
 
 /**
- * The chat quotas of spec 6.1 on the shared Redis limiter (decision C6): per (tenant, user),
- * reference names, 429 with the reference body and `Retry-After`.
+ * The chat quotas on the shared Redis limiter (decision C6): per (tenant, user), reference names,
+ * 429 with the reference body and `Retry-After`.
  */
 @Injectable()
 export class ChatRateLimits {
@@ -17,7 +17,7 @@ export class ChatRateLimits {
     private readonly limiter: RateLimiter,
   ) {}
 
-  /** `chat_per_minute` (E1). */
+  /** `chat_per_minute` (`POST /api/v1/chat`). */
   async chat(principal: Principal): Promise<QuotaState | null> {
     return this.limiter.hit(
       {
@@ -31,7 +31,7 @@ export class ChatRateLimits {
     );
   }
 
-  /** `chat_stream_per_minute` (E2, checked first). */
+  /** `chat_stream_per_minute` (`POST /api/v1/chat/stream`, checked first). */
   async streamStart(principal: Principal): Promise<QuotaState | null> {
     return this.limiter.hit(
       {
@@ -45,7 +45,7 @@ export class ChatRateLimits {
     );
   }
 
-  /** `chat_stream_concurrency` (E2): a slot held until the stream ends; always release it. */
+  /** `chat_stream_concurrency` (stream): a slot held until the stream ends; always release it. */
   async streamSlot(principal: Principal): Promise<Lease> {
     return this.limiter.acquireLease(
       {
@@ -73,7 +73,7 @@ export interface HeaderSink {
   setHeader(name: string, value: string): unknown;
 }
 
-/** IETF `RateLimit-*` headers on success (spec 11.7). */
+/** IETF `RateLimit-*` headers on success. */
 export function setRateLimitHeaders(response: HeaderSink, state: QuotaState | null): void {
   if (!state) return;
   response.setHeader('RateLimit-Limit', String(state.limit));

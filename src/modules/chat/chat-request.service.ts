@@ -10,8 +10,8 @@ import type { AgentChatRequest } from './dto/agent-chat-request.dto';
 import { AgentChatResponse } from './dto/agent-chat-response.dto';
 
 /**
- * One chat request from admission to answer, E1 (`chat`) or E2 (`stream`). The order is a
- * business rule, so it lives here and not in the controller:
+ * One chat request from admission to answer, `POST /api/v1/chat` (`chat`) or its `/stream` variant
+ * (`stream`). The order is a business rule, so it lives here and not in the controller:
  * plan -> quota -> (stream: concurrency slot) -> serve -> (stream: release the slot).
  * - Planning (tenant, message length, ids) comes first, so a refused message spends no quota.
  * - The quota comes before the slot, so a refused quota never takes a slot.
@@ -28,8 +28,9 @@ export class ChatRequestService {
   ) {}
 
   /**
-   * E1. `headers` gets the RateLimit headers as soon as the quota passed, so a failed turn's
-   * error response carries them too. A failed turn becomes its HTTP failure (stable code).
+   * `POST /api/v1/chat`. `headers` gets the RateLimit headers as soon as the quota passed, so a
+   * failed turn's error response carries them too. A failed turn becomes its HTTP failure (stable
+   * code).
    */
   async chat(
     principal: Principal,
@@ -48,8 +49,9 @@ export class ChatRequestService {
   }
 
   /**
-   * E2. Failures of the turn itself go in-band as an SSE error frame (ChatStreamService); only
-   * the refusals before the stream opens reach the HTTP error path. E2 is not charged E1's quota.
+   * `POST /api/v1/chat/stream`. Failures of the turn itself go in-band as an SSE error frame
+   * (ChatStreamService); only the refusals before the stream opens reach the HTTP error path. The
+   * stream is not charged the `chat_per_minute` quota of `POST /api/v1/chat`.
    */
   async stream(principal: Principal, request: AgentChatRequest, http: ChatExchange): Promise<void> {
     const startedAt = performance.now();

@@ -23,18 +23,18 @@ function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
-/** The Express exchange an E2 stream is written on (`SseService` opens the response). */
+/** The Express exchange a chat stream is written on (`SseService` opens the response). */
 export interface ChatExchange {
   request: Request;
   response: Response;
 }
 
 /**
- * Writes one E2 stream (chat spec 2, decision C4) on the Express response once guards,
- * validation and both quotas passed: chunk frames as deltas arrive, then exactly one final
- * frame after the run completed, or one in-band error frame. A client disconnect aborts the run
- * (the service stores the partial reply as incomplete); a draining server tells the client,
- * aborts the run and waits briefly for that reply to be stored.
+ * Writes one `POST /api/v1/chat/stream` response (decision C4) once guards, validation and both
+ * quotas passed: chunk frames as deltas arrive, then exactly one final frame after the run
+ * completed, or one in-band error frame. A client disconnect aborts the run (the service stores the
+ * partial reply as incomplete); a draining server tells the client, aborts the run and waits
+ * briefly for that reply to be stored.
  */
 @Injectable()
 export class ChatStreamService {

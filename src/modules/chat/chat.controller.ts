@@ -7,10 +7,10 @@ import { AgentChatRequest } from './dto/agent-chat-request.dto';
 import { AgentChatResponse } from './dto/agent-chat-response.dto';
 
 /**
- * E1 and E2. Chat writes per-user conversations, so both take user tokens only (service
- * accounts get the 401 of `@UserOnly`). Guards (auth, scopes) and the body pipe run before a
- * handler; everything after them (message length, rate limits, the turn, error translation) is
- * ChatRequestService's, in its order.
+ * `POST /api/v1/chat` and `POST /api/v1/chat/stream`. Chat writes per-user conversations, so both
+ * take user tokens only (service accounts get the 401 of `@UserOnly`). Guards (auth, scopes) and
+ * the body pipe run before a handler; everything after them (message length, rate limits, the turn,
+ * error translation) is ChatRequestService's, in its order.
  */
 @ApiTags('api', 'chat')
 @Controller('api/v1/chat')

@@ -2,7 +2,10 @@ import { MaxTurnsExceededError, ModelBehaviorError } from '@openai/agents';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { AppException } from '../../platform/http/app-exception';
 
-/** Stable codes of chat failures: the envelope `code` of E1, the SSE error frame's `code`. */
+/**
+ * Stable codes of chat failures: the envelope `code` of `POST /api/v1/chat`, the SSE error frame's
+ * `code`.
+ */
 export enum ChatErrorCode {
   ModelError = 'model_error',
   ModelUnavailable = 'model_unavailable',
@@ -14,7 +17,10 @@ export enum ChatErrorCode {
   Internal = 'internal_error',
 }
 
-/** Generic texts (spec 11.1 B9): the details go to the log, never to the client. */
+/**
+ * Generic texts: the details go to the log, never to the client (the replaced service sent internal
+ * exception text; decision C4).
+ */
 const REASONS: Record<ChatErrorCode, string> = {
   [ChatErrorCode.ModelError]: 'the model provider returned an error.',
   [ChatErrorCode.ModelUnavailable]: 'the model provider could not be reached.',
@@ -65,7 +71,7 @@ function classify(error: unknown): ChatErrorCode {
   return ChatErrorCode.Internal;
 }
 
-/** E1's failure response: 500/502/504 with a stable code and no internal text. */
+/** The failure response of `POST /api/v1/chat`: 500/502/504, a stable code, no internal text. */
 export class ChatFailedException extends AppException {
   constructor(error: ChatTurnError) {
     super(STATUS[error.code] ?? 500, error.message, { code: error.code, cause: error.cause });
@@ -73,8 +79,8 @@ export class ChatFailedException extends AppException {
 }
 
 /**
- * What E1 throws for a failed turn: an HTTP error raised on the way is already shaped and passes
- * as it is; anything else is classified into `ChatFailedException`.
+ * What `POST /api/v1/chat` throws for a failed turn: an HTTP error raised on the way is already
+ * shaped and passes as it is; anything else is classified into `ChatFailedException`.
  */
 export function toChatFailure(error: unknown): AppException {
   return error instanceof AppException ? error : new ChatFailedException(ChatTurnError.from(error));

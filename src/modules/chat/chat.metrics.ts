@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../../platform/observability/metrics.service';
 
-/** Chat metrics of spec 11.8 (new names, no compatibility risk). */
+/** Chat metrics added by this service (new names, no compatibility risk). */
 @Injectable()
 export class ChatMetrics {
   readonly requests: Counter<'mode' | 'agent' | 'result'>;

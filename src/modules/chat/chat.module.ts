@@ -10,8 +10,8 @@ import { ChatStreamService } from './chat-stream.service';
 import { ChatService } from './chat.service';
 
 /**
- * Chat: E1 and the E2 stream, the request order (ChatRequestService), the turn service (run,
- * persist, usage), the stream writer and the chat quotas.
+ * Chat: `POST /api/v1/chat` and its `/stream` variant, the request order (ChatRequestService), the
+ * turn service (run, persist, usage), the stream writer and the chat quotas.
  */
 @Module({
   imports: [AgentsModule, ConversationsModule, ToolsModule],

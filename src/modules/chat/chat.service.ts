@@ -68,10 +68,10 @@ export class ChatService {
   }
 
   /**
-   * Resolves the caller's ownership, validates the message length and resolves ids and the
-   * entry agent, all before any work or any byte of a stream. An unknown `agent_type`
-   * falls back to `triage` (reference behaviour, parity test 11.10 item 3); only the resolved
-   * key is ever stored.
+   * Resolves the caller's ownership, validates the message length and resolves ids and the entry
+   * agent, all before any work or any byte of a stream. An unknown `agent_type` falls back to
+   * `triage` (reference behaviour, pinned by test/unit/services/chat-run-planning.service.spec.ts);
+   * only the resolved key is ever stored.
    */
   plan(principal: Principal, request: AgentChatRequest): TurnPlan {
     const owner = conversationOwnerOf(principal);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { canonicalUuid, uuidV5 } from '../../platform/ids';
 
 /**
- * Conversation id mapping of the reference (chat spec 4.1), kept bit-for-bit so rows written by
- * the reference map to the same primary keys:
- * - a UUID in one of the forms `parseReferenceUuid` accepts is that UUID; its key is the
- *   canonical lower-case hyphenated form;
+ * Conversation id mapping of the reference, kept bit-for-bit so rows written by the reference map
+ * to the same primary keys:
+ * - a UUID in one of the forms `parseReferenceUuid` accepts is that UUID; its key is the canonical
+ *   lower-case hyphenated form;
  * - any other string maps to UUIDv5(namespace, s) and is its own key, verbatim.
  */
 export const CONVERSATION_NAMESPACE = 'b2145957-15f5-5e0c-b157-cda79da09c21';

@@ -194,9 +194,9 @@ export class ConversationRepository {
   }
 
   /**
-   * Appends one message at the next position and updates the conversation in the same
-   * statement: counters, timestamps and token totals are incremented, never overwritten
-   * (spec 11.1 B15). Returns null when the conversation no longer exists (deleted mid-run).
+   * Appends one message at the next position and updates the conversation in the same statement:
+   * counters, timestamps and token totals are incremented, never overwritten (decision C7). Returns
+   * null when the conversation no longer exists (deleted mid-run).
    */
   async append(conversationId: string, message: NewMessage): Promise<StoredMessage | null> {
     const usage = message.usage;
@@ -378,7 +378,8 @@ export class ConversationRepository {
 
   /**
    * Deletes the owner's conversation (messages cascade) and its SDK memory in one transaction
-   * (decision C3, spec 11.1 B6). Returns whether a conversation was deleted.
+   * (decision C3; the replaced service left the SDK memory behind). Returns whether a conversation
+   * was deleted.
    */
   async delete(owner: ConversationOwner, key: string): Promise<boolean> {
     return this.db.transaction(async (manager) => {
@@ -397,7 +398,7 @@ export class ConversationRepository {
   }
 
   /**
-   * Case-insensitive substring search over the owner's messages (spec 5.4, scoped by C1): each
+   * Case-insensitive substring search over the owner's messages (scoped by decision C1): each
    * conversation contributes its first matching message; newest conversations first.
    */
   async search(owner: ConversationOwner, query: string, limit: number): Promise<SearchHit[]> {
@@ -424,8 +425,8 @@ export class ConversationRepository {
   }
 
   /**
-   * How often an agent served the owner's conversations (as entry point or last answering
-   * agent) and when last (spec 11.3). A null user means the whole tenant (service accounts).
+   * How often an agent served the owner's conversations (as entry point or last answering agent)
+   * and when last. A null user means the whole tenant (service accounts).
    */
   async agentStats(
     scope: { tenantId: string; userId: string | null },

@@ -9,8 +9,8 @@ import { ConversationSummary } from './dto/conversation-summary.dto';
 import { ListConversationsQuery } from './dto/list-conversations-query.dto';
 
 /**
- * E3-E5. Conversations are per user (C1), so these routes take user tokens only; others'
- * conversations answer 404 like missing ones.
+ * `/api/v1/conversations`: list, history and delete. Conversations are per user (C1), so these
+ * routes take user tokens only; others' conversations answer 404 like missing ones.
  */
 @ApiTags('api', 'conversations')
 @Controller('api/v1/conversations')

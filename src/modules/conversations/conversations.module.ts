@@ -12,9 +12,9 @@ import { AgentSessionRepository } from './sessions/agent-session.repository';
 import { TranscriptService } from './transcript.service';
 
 /**
- * Conversations: the transcript tables, the Agents SDK memory on Postgres, and E3-E5. Chat
- * writes turns through `TranscriptService`; tools and agents read through
- * `ConversationSearchService`.
+ * Conversations: the transcript tables, the Agents SDK memory on Postgres, and the
+ * `/api/v1/conversations` routes. Chat writes turns through `TranscriptService`; tools and agents
+ * read through `ConversationSearchService`.
  */
 @Module({
   imports: [

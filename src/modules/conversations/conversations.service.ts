@@ -20,7 +20,10 @@ export interface ConversationPage {
   nextCursor: string | null;
 }
 
-/** Read and delete use cases of E3-E5, always within the caller's own conversations (C1). */
+/**
+ * Read and delete use cases of `/api/v1/conversations`, always within the caller's own
+ * conversations (C1).
+ */
 @Injectable()
 export class ConversationsService {
   constructor(private readonly conversations: ConversationRepository) {}

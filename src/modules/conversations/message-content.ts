@@ -1,11 +1,11 @@
-/** Stored form of a transcript message (chat spec 4.2): JSONB `{"text": "..."}`. */
+/** Stored form of a transcript message: JSONB `{"text": "..."}`. */
 export function encodeMessageContent(text: string): string {
   return JSON.stringify({ text });
 }
 
 /**
- * Reading `agent_messages.content` as the reference does (chat spec 4.3): an object's `text`,
- * any other object stringified, a JSON string as is, null as `""`.
+ * Reading `agent_messages.content` as the reference does: an object's `text`, any other object
+ * stringified, a JSON string as is, null as `""`.
  */
 export function decodeMessageContent(content: unknown): string {
   if (content === null || content === undefined) return '';

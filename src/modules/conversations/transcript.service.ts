@@ -20,9 +20,9 @@ export interface OpenTurn {
 }
 
 /**
- * What chat persists per turn (chat spec 4.2, decision C2): the user message before the run,
- * the assistant reply (completed or incomplete, with usage) after it. The same two calls serve
- * streamed and plain turns, so both persist identically.
+ * What chat persists per turn (decision C2): the user message before the run, the assistant reply
+ * (completed or incomplete, with usage) after it. The same two calls serve streamed and plain
+ * turns, so both persist identically.
  */
 @Injectable()
 export class TranscriptService {

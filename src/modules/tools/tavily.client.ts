@@ -1,4 +1,4 @@
-/** One Tavily search request (chat spec 5.5); raw content and images are always off. */
+/** One Tavily search request; raw content and images are always off. */
 export interface TavilySearchParams {
   query: string;
   maxResults: number;
@@ -34,7 +34,7 @@ export interface TavilyClientOptions {
   apiKey: string;
   baseUrl: string;
   timeoutMs: number;
-  /** Attempts in total (spec 11.1 B19: one retry). */
+  /** Attempts in total (default 2: one retry). */
   attempts?: number;
   fetchImpl?: typeof fetch;
 }

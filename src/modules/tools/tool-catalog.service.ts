@@ -13,8 +13,8 @@ import { webSearchTool, WEB_SEARCH_TOOL } from './tools/web-search.tool';
 
 /**
  * The application's tools, registered in the reference order (web search first, then the two
- * built-ins: chat spec 5.1) with the reference categories and metadata (5.2). Web search is
- * always listed but only available, and so only handed to agents, with TAVILY_API_KEY.
+ * built-ins) with the reference categories and metadata. Web search is always listed but only
+ * available, and so only handed to agents, with TAVILY_API_KEY.
  */
 @Injectable()
 export class ToolCatalog {
@@ -58,7 +58,7 @@ export class ToolCatalog {
     });
   }
 
-  /** Every registered tool name in registry order (E1 `metadata.tools_available`). */
+  /** Every registered tool name in registry order (`metadata.tools_available` of a chat reply). */
   names(): string[] {
     return this.registry.names();
   }

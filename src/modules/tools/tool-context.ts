@@ -1,7 +1,7 @@
 /**
  * The Agents SDK run context of a chat turn: who is asking. Tools read their caller from here
- * (never from the model's arguments), so conversation search stays within the caller's own
- * tenant and user (decision C1, spec 11.1 B2).
+ * (never from the model's arguments), so conversation search stays within the caller's own tenant
+ * and user (decision C1; the replaced service's search tool searched every tenant's messages).
  */
 export interface ChatRunContext {
   tenantId: string;

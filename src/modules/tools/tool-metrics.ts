@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { MetricsService } from '../../platform/observability/metrics.service';
 
-/** `agent_tool_calls_total{tool,result}` and `agent_tool_duration_seconds` (chat spec 11.8). */
+/** `agent_tool_calls_total{tool,result}` and `agent_tool_duration_seconds` (new metrics). */
 @Injectable()
 export class ToolMetrics {
   private readonly calls: Counter<'tool' | 'result'>;

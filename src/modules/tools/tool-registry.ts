@@ -4,7 +4,7 @@ import type { ChatRunContext } from './tool-context';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ChatTool = FunctionTool<ChatRunContext, any, any>;
 
-/** Metadata as given at registration (chat spec 5.1); `agents`/`capabilities` may be one string. */
+/** Metadata as given at registration; `agents`/`capabilities` may be one string. */
 export interface ToolMetadataInput {
   description?: string;
   core?: boolean;
@@ -57,10 +57,10 @@ export function normaliseMetadata(input: ToolMetadataInput = {}): ToolMetadata {
 }
 
 /**
- * The tool registry (chat spec 5.1): tools in registration order with a category and
- * metadata. An agent gets a tool when the tool is core, names the agent, or shares one of its
- * capabilities; tools that are not available are never handed to an agent. Re-registering a
- * name replaces the entry but keeps its position.
+ * The tool registry: tools in registration order with a category and metadata. An agent gets a tool
+ * when the tool is core, names the agent, or shares one of its capabilities; tools that are not
+ * available are never handed to an agent. Re-registering a name replaces the entry but keeps its
+ * position.
  */
 export class ToolRegistry {
   private readonly tools = new Map<string, RegisteredTool>();

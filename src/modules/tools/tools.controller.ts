@@ -4,7 +4,10 @@ import { RequireScopes } from '../auth';
 import { ToolOverview } from './dto/tool-overview.dto';
 import { ToolCatalog } from './tool-catalog.service';
 
-/** E8. Static catalog data, so service-account tokens with `tools:read` may read it too. */
+/**
+ * `GET /api/v1/tools`. Static catalog data, so service-account tokens with `tools:read` may read it
+ * too.
+ */
 @ApiTags('api', 'tools')
 @Controller('api/v1/tools')
 export class ToolsController {

@@ -4,7 +4,10 @@ import { ToolCatalog } from './tool-catalog.service';
 import { ToolMetrics } from './tool-metrics';
 import { ToolsController } from './tools.controller';
 
-/** Tools: the registry, its three tools and E8. Agents take their tools from `ToolCatalog`. */
+/**
+ * Tools: the registry, its three tools and `GET /api/v1/tools`. Agents take their tools from
+ * `ToolCatalog`.
+ */
 @Module({
   imports: [ConversationsModule],
   controllers: [ToolsController],

@@ -6,8 +6,8 @@ import { BillingMetrics } from '../billing';
 const LAG_BUCKETS = [0.5, 1, 5, 15, 30, 60, 300, 900, 3600, 21600, 86400];
 
 /**
- * Webhook and dispatch metrics (spec billing 9) plus webhook lag (now - event `created`, at
- * intake and when processed) and the dead-letter gauge.
+ * Webhook and dispatch metrics plus webhook lag (now - event `created`, at intake and when
+ * processed) and the dead-letter gauge.
  */
 @Injectable()
 export class WebhooksMetrics {

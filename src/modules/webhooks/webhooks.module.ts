@@ -8,9 +8,9 @@ import { DispatchRetryWorker } from './worker/dispatch-retry.worker';
 import { StreamOutboxWorker } from './worker/stream-outbox.worker';
 
 /**
- * Stripe webhooks (spec billing 4-5, 9-10, decisions B2/P12): the verified intake
- * `POST /webhooks/stripe` and the retry and stream-outbox workers, on top of the dispatch core.
- * Applies events through billing's exported services; billing never imports this module.
+ * Stripe webhooks (decisions B2/P12): the verified intake `POST /webhooks/stripe` and the retry and
+ * stream-outbox workers, on top of the dispatch core. Applies events through billing's exported
+ * services; billing never imports this module.
  */
 @Module({
   imports: [BillingModule, WebhookDispatchModule],

@@ -6,8 +6,8 @@ import { MigrateStatusCommand } from './migrate-status.command';
 import { MigrateUpCommand } from './migrate-up.command';
 
 /**
- * `migrate up|down|status`: the schema as a one-shot job (spec platform 10.3 C4), under the
- * same advisory lock the app uses at boot. The CLI never auto-runs migrations before these.
+ * `migrate up|down|status`: the schema as a one-shot job, under the same advisory lock the app uses
+ * at boot. The CLI never auto-runs migrations before these.
  */
 @Command({
   name: 'migrate',

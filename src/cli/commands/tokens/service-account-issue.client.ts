@@ -17,7 +17,7 @@ export interface IssueServiceAccountInput {
   baseUrl: string;
 }
 
-/** The issuance response (spec auth 1.15). */
+/** The issuance response. */
 export interface IssuedServiceAccountToken {
   refresh_token: string;
   expires_at: string;
@@ -32,11 +32,10 @@ export interface IssuedServiceAccountToken {
 const TIMEOUT_MS = 10_000;
 
 /**
- * Calls `POST <base>/api/v1/auth/service-accounts/issue` of a running API the way the reference
- * CLI did (spec auth 6.6), with its Vault defects fixed: the envelope is signed by Vault
- * Transit over standard base64 and the signature keeps its `vault:v1:` prefix. Without Vault
- * settings (or with AUTH_CLI_DEV_AUTH_MODE=local) it sends `Bearer dev-local`, which only a
- * development API accepts.
+ * Calls `POST <base>/api/v1/auth/service-accounts/issue` of a running API the way the reference CLI
+ * did, with its Vault defects fixed: the envelope is signed by Vault Transit over standard base64
+ * and the signature keeps its `vault:v1:` prefix. Without Vault settings (or with
+ * AUTH_CLI_DEV_AUTH_MODE=local) it sends `Bearer dev-local`, which only a development API accepts.
  */
 @Injectable()
 export class ServiceAccountIssueClient {

@@ -22,8 +22,8 @@ interface IssueOptions {
 }
 
 /**
- * `tokens issue-service-account` (spec auth 6.6): asks the running API for a service-account
- * refresh token, signed through Vault Transit when Vault is configured, `dev-local` otherwise.
+ * `tokens issue-service-account`: asks the running API for a service-account refresh token, signed
+ * through Vault Transit when Vault is configured, `dev-local` otherwise.
  */
 @SubCommand({
   name: 'issue-service-account',

@@ -6,7 +6,7 @@ import { UserProvisioningService } from '../../../modules/auth';
 export const SEED_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type SeedRole = (typeof SEED_ROLES)[number];
 
-/** Reference slug shape (spec auth 5.2): lower-case alphanumeric runs joined by single dashes. */
+/** Reference slug shape: lower-case alphanumeric runs joined by single dashes. */
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -41,10 +41,10 @@ interface UserRow {
 }
 
 /**
- * `users seed` (spec platform 8.2 and 10.3 C8): makes sure a user exists with a membership in
- * the tenant of `tenantSlug` (created if missing). Idempotent: a re-run converges role,
- * verification and lock state and never touches an existing password. New users go through
- * auth's provisioning service (password policy, argon2id, password history).
+ * `users seed`: makes sure a user exists with a membership in the tenant of `tenantSlug` (created
+ * if missing). Idempotent: a re-run converges role, verification and lock state and never touches
+ * an existing password. New users go through auth's provisioning service (password policy,
+ * argon2id, password history).
  */
 @Injectable()
 export class UserSeedService {

@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 /**
- * Reference `AgentStatus` (E7). `last_used` and `total_conversations` are computed from the
- * caller's own conversations (spec 11.3; the reference returned null and 0).
+ * Reference `AgentStatus` (`GET /api/v1/agents/:agent_name/status`). `last_used` and
+ * `total_conversations` are computed from the caller's own conversations (the reference returned
+ * null and 0).
  */
 export class AgentStatus {
   @ApiProperty()

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** Reference `AgentSummary` (E6) plus additive catalog fields (chat spec 11.3). */
+/** Reference `AgentSummary` (`GET /api/v1/agents`) plus additive catalog fields. */
 export class AgentSummary {
   @ApiProperty()
   name: string;

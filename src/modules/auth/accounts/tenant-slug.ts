@@ -5,8 +5,8 @@ const SUFFIXED_BASE_MAX = 55;
 export const SLUG_SUFFIX_ATTEMPTS = 10;
 
 /**
- * The tenant slug of a name (spec auth 5.2): lower-cased, each run outside `[a-z0-9]` turned
- * into `-`, leading/trailing `-` stripped, cut to 60; `tenant` when nothing is left.
+ * The tenant slug of a name: lower-cased, each run outside `[a-z0-9]` turned into `-`,
+ * leading/trailing `-` stripped, cut to 60; `tenant` when nothing is left.
  */
 export function slugBase(tenantName: string): string {
   const slug = tenantName

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SessionRevocationService } from '../sessions/session-revocation.service';
 import { UserRepository } from '../users/user.repository';
 
-/** Account state changes that must also end the user's sessions (spec auth 3.5, decision A3). */
+/** Account state changes that must also end the user's sessions (decision A3). */
 @Injectable()
 export class UserAccountService {
   constructor(

@@ -41,9 +41,9 @@ export interface ProvisionedUser {
 }
 
 /**
- * Creates a user with a tenant membership in one transaction (spec auth 5.1 step 5): optionally
- * a new tenant with a unique slug, the user (argon2id `v3` hash), a profile when a display name
- * is given, the membership and the first password-history row. Used by signup and the CLI.
+ * Creates a user with a tenant membership in one transaction: optionally a new tenant with a unique
+ * slug, the user (argon2id `v3` hash), a profile when a display name is given, the membership and
+ * the first password-history row. Used by signup and the CLI.
  */
 @Injectable()
 export class UserProvisioningService {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
-/** One catalog entry (spec auth 6.1). */
+/** One catalog entry. */
 export interface ServiceAccountDefinition {
   account: string;
   description: string;

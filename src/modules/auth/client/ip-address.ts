@@ -53,7 +53,7 @@ export function normalizeIp(raw: string | null | undefined): string | null {
   return ip;
 }
 
-/** `203.0.113.*`, or the first four exploded IPv6 hextets then `*:*:*:*` (spec auth 3.4). */
+/** `203.0.113.*`, or the first four exploded IPv6 hextets then `*:*:*:*`. */
 export function maskIp(ip: string | null): string | null {
   const address = ip ? parseIp(ip) : null;
   if (!address) return null;

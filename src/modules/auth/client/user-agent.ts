@@ -1,4 +1,4 @@
-/** What the session list shows about a client (spec auth 3.4). */
+/** What the session list shows about a client. */
 export interface ClientClassification {
   platform: string | null;
   browser: string | null;

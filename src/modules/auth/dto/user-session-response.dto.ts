@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { isoZ } from '../../../platform/time/iso';
 import type { IssuedSession } from '../sessions/session-issuer.service';
 
-/** Reference `UserSessionResponse`: the token object of login and refresh (spec auth 1.0a). */
+/** Reference `UserSessionResponse`: the token object of login and refresh. */
 export class UserSessionResponse {
   @ApiProperty()
   access_token: string;

@@ -8,7 +8,7 @@ import type { Principal } from '../principal';
 import { Client, type ClientInfo } from '../client/client-info';
 import { requireUser } from '../user-principal';
 
-/** Email verification (spec auth 1.8-1.9). */
+/** Email verification. */
 @ApiTags('api', 'auth')
 @Controller('api/v1/auth/email')
 export class AuthEmailController {

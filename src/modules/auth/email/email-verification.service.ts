@@ -16,7 +16,7 @@ const HOUR = 3600;
 
 export type SendVerificationOutcome = 'already_verified' | 'sent';
 
-/** Email verification: send a link (spec auth 1.8) and confirm it (1.9). */
+/** Email verification: send a link and confirm it. */
 @Injectable()
 export class EmailVerificationService {
   private readonly log: Logger;
@@ -106,8 +106,8 @@ export class EmailVerificationService {
    * Consumes the token and marks the email verified (a pending user becomes active). Sessions are
    * kept (the reference revoked them all, logging the user out mid-signup): access tokens keep
    * their old claims until they expire, and the next refresh, which reads the user row, issues
-   * `email_verified=true` (docs/email-verification.md). A token minted for an email the account
-   * no longer has is refused (11.A item 18).
+   * `email_verified=true` (docs/email-verification.md). A token minted for an email the account no
+   * longer has is refused.
    */
   async verifyEmailToken(token: string, client: ClientInfo): Promise<void> {
     const parsed = this.tokens.parse(token);

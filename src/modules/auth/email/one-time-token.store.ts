@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { RedisService } from '../../../platform/redis/redis.service';
 import type { ClientInfo } from '../client/client-info';
 
-/** The Redis record of a token (spec auth 4.6); the secret itself is never stored. */
+/** The Redis record of a token; the secret itself is never stored. */
 export interface OneTimeTokenRecord {
   token_id: string;
   user_id: string;
@@ -22,7 +22,7 @@ export interface MintedToken {
 
 /**
  * Consumes a token only if it is still the user's newest one: atomic check + GET + DEL (the
- * reference's get-then-delete was not atomic, 11.A item 18). KEYS: record, user pointer.
+ * reference's get-then-delete was not atomic). KEYS: record, user pointer.
  */
 const CONSUME_SCRIPT = `
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end

@@ -7,8 +7,8 @@ import {
 } from 'typeorm';
 
 /**
- * `service_account_tokens`: every refresh token, human (`account = user:<uuid>`, with a session)
- * or service account (catalog slug). The table name is historical (spec auth 9.8).
+ * `service_account_tokens`: every refresh token, human (`account = user:<uuid>`, with a session) or
+ * service account (catalog slug). The table name is historical.
  */
 @Entity({ name: 'service_account_tokens' })
 export class RefreshTokenEntity {

@@ -10,9 +10,8 @@ import { LoginEventRepository, type LoginEventResult } from './login-event.repos
 import { LoginThrottle } from './login-throttle.service';
 
 /**
- * The checks login and refresh share (spec auth 1.1 steps 3-4, 1.2 step 8): which membership
- * the session uses, and whether the account may sign in (disabled, pending, locked; an expired
- * lock re-activates the account lazily).
+ * The checks login and refresh share: which membership the session uses, and whether the account
+ * may sign in (disabled, pending, locked; an expired lock re-activates the account lazily).
  */
 @Injectable()
 export class AccountGate {

@@ -22,9 +22,9 @@ return count
 `;
 
 /**
- * Per-user lockout (spec auth 4.4) and per-IP login throttle (4.5) in Redis, with the
- * reference's keys: `auth:lockout:counter|state:<user_id>`, `auth:ip:counter|block:<ip or /24>`.
- * Redis errors propagate (fail closed), as in the reference.
+ * Per-user lockout and per-IP login throttle in Redis, with the reference's keys:
+ * `auth:lockout:counter|state:<user_id>`, `auth:ip:counter|block:<ip or /24>`. Redis errors
+ * propagate (fail closed), as in the reference.
  */
 @Injectable()
 export class LoginThrottle {

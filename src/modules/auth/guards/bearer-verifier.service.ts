@@ -8,7 +8,7 @@ import { TokenRejectedError, TokenService, type TokenClaims } from '../tokens/to
 import { isUuid } from '../../../platform/ids';
 
 /**
- * Turns a bearer token into a `Principal`, in the reference's check order (spec auth 2.6):
+ * Turns a bearer token into a `Principal`, in the reference's check order:
  * signature/kid/iss/aud/time, then `token_use`, then the subject; plus what the reference never
  * did: a revoked session (`sid`) kills its access tokens at once (decision A3).
  */

@@ -11,8 +11,8 @@ import { assertEmailVerified } from './email-verification';
 export type TenantRequest = Request & { user?: Principal; tenantContext?: TenantContext };
 
 /**
- * Tenant context for tenant-scoped routes (spec auth 7.4): verified email, tenant from the token
- * (headers only narrow), role requirement, and the path tenant matching the context.
+ * Tenant context for tenant-scoped routes: verified email, tenant from the token (headers only
+ * narrow), role requirement, and the path tenant matching the context.
  */
 @Injectable()
 export class TenantGuard implements CanActivate {

@@ -12,9 +12,9 @@ export interface PublicJwk {
 }
 
 /**
- * One signing key as stored in the keyset document (reference shape, spec auth 2.5):
- * timestamps are ISO-8601 with offset; `private_key` is an unencrypted PKCS#8 PEM and is dropped
- * once a key is retired (retired keys only verify).
+ * One signing key as stored in the keyset document (reference shape): timestamps are ISO-8601 with
+ * offset; `private_key` is an unencrypted PKCS#8 PEM and is dropped once a key is retired (retired
+ * keys only verify).
  */
 export interface KeyMaterial {
   kid: string;

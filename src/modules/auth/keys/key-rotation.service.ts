@@ -50,10 +50,9 @@ export interface KeyListing {
 }
 
 /**
- * Key lifecycle operations behind `keys rotate|list|prune` (decision A4, spec auth 11.A item 9).
- * A retired key keeps verifying for the longest token lifetime, plus the keyset cache (replicas
- * that have not reloaded still sign with it) and a minute of clock skew, so rotation logs no one
- * out.
+ * Key lifecycle operations behind `keys rotate|list|prune` (decision A4). A retired key keeps
+ * verifying for the longest token lifetime, plus the keyset cache (replicas that have not reloaded
+ * still sign with it) and a minute of clock skew, so rotation logs no one out.
  */
 @Injectable()
 export class KeyRotationService {

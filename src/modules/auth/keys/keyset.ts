@@ -57,7 +57,7 @@ export function isVerifiable(key: KeyMaterial, now = new Date()): boolean {
 
 /**
  * Keys whose signatures are accepted: the active key and retired keys not yet past `not_after`.
- * `next` is published but not trusted until promoted (reference pin, spec auth 2.6).
+ * `next` is published but not trusted until promoted (reference pin).
  */
 export function verificationKeys(doc: KeysetDocument, now = new Date()): KeyMaterial[] {
   const keys = [doc.active, ...(doc.retired ?? [])].filter((k): k is KeyMaterial => Boolean(k));

@@ -17,10 +17,10 @@ function record(value: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * Keyset in Vault KV (`AUTH_KEY_STORAGE_BACKEND=secret-manager`, spec auth 2.5): the document is
- * the secret's `value` field, a JSON string. Reads accept KV v2 (`data.data.value`) and KV v1
- * (`data.value`), string or object; 404 is an empty keyset. A KV v2 secret name carries the
- * `data/` segment (`secret/data/auth/keyset`). Caching is the keyset service's job.
+ * Keyset in Vault KV (`AUTH_KEY_STORAGE_BACKEND=secret-manager`): the document is the secret's
+ * `value` field, a JSON string. Reads accept KV v2 (`data.data.value`) and KV v1 (`data.value`),
+ * string or object; 404 is an empty keyset. A KV v2 secret name carries the `data/` segment
+ * (`secret/data/auth/keyset`). Caching is the keyset service's job.
  */
 export class VaultKvKeysetStorage extends KeysetStorage {
   readonly backend = 'secret-manager' as const;

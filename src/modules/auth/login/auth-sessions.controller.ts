@@ -18,7 +18,7 @@ import { TokenRefreshService } from '../sessions/token-refresh.service';
 import { UserSessionsService } from '../sessions/user-sessions.service';
 import { requireUser } from '../user-principal';
 
-/** Login, refresh, logout and the caller's sessions (spec auth 1.1-1.6). */
+/** Login, refresh, logout and the caller's sessions. */
 @ApiTags('api', 'auth')
 @Controller('api/v1/auth')
 export class AuthSessionsController {

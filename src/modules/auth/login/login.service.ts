@@ -25,9 +25,9 @@ export interface LoginRequest {
 }
 
 /**
- * Password login (spec auth 1.1) in the reference's order: IP throttle (429), user lookup,
- * membership, account state, password, legacy rehash, then a new session. Unknown emails spend
- * an argon2 verification on a dummy hash and answer exactly like a wrong password (decision A5).
+ * Password login in the reference's order: IP throttle (429), user lookup, membership, account
+ * state, password, legacy rehash, then a new session. Unknown emails spend an argon2 verification
+ * on a dummy hash and answer exactly like a wrong password (decision A5).
  */
 @Injectable()
 export class LoginService {

@@ -14,7 +14,7 @@ import type { Principal } from '../principal';
 import { Client, type ClientInfo } from '../client/client-info';
 import { requireUser } from '../user-principal';
 
-/** Forgot/confirm by email, self-service change, tenant admin reset (spec auth 1.10-1.13). */
+/** Forgot/confirm by email, self-service change, tenant admin reset. */
 @ApiTags('api', 'auth')
 @Controller('api/v1/auth/password')
 export class AuthPasswordsController {

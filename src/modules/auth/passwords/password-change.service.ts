@@ -12,7 +12,7 @@ import { PasswordCredentials } from './password-credentials.service';
 import { PasswordHasher } from './password-hasher';
 import { isUuid } from '../../../platform/ids';
 
-/** Self-service change (spec auth 1.12) and tenant admin/support reset (1.13). */
+/** Self-service change and tenant admin/support reset. */
 @Injectable()
 export class PasswordChangeService {
   private readonly log: Logger;
@@ -52,8 +52,8 @@ export class PasswordChangeService {
   }
 
   /**
-   * Resets a member's password in the caller's tenant. Unlike the reference (11.A item 20), an
-   * admin cannot reset an owner: only owners and support principals (`support:*`) can.
+   * Resets a member's password in the caller's tenant. Unlike the reference, an admin cannot reset
+   * an owner: only owners and support principals (`support:*`) can.
    */
   async adminResetPassword(
     principal: Principal,

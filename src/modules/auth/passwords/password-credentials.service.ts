@@ -11,9 +11,9 @@ import { PasswordHistoryRepository } from './password-history.repository';
 import { PasswordPolicy } from '../password-policy';
 
 /**
- * What every password write shares (spec auth 4.3, 4.7): the history-then-policy check, and
- * setting a hash together with its history row, trimming history, clearing the lockout and
- * invalidating outstanding reset tokens. Session revocation is the caller's (its reason differs).
+ * What every password write shares: the history-then-policy check, and setting a hash together with
+ * its history row, trimming history, clearing the lockout and invalidating outstanding reset
+ * tokens. Session revocation is the caller's (its reason differs).
  */
 @Injectable()
 export class PasswordCredentials {

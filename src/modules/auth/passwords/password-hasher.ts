@@ -23,11 +23,11 @@ export interface PasswordCheck {
   needsRehash: boolean;
 }
 
-/** bcrypt reads 72 bytes; `<pepper>:` takes len(pepper)+1 of them (spec auth 4.1). */
+/** bcrypt reads 72 bytes; `<pepper>:` takes len(pepper)+1 of them. */
 const BCRYPT_INPUT_BYTES = 72;
 
 /**
- * Password hashing (decision A1, spec auth 4.1 and 11.A item 1).
+ * Password hashing (decision A1).
  *
  * - `v3` (written now): argon2id over base64(HMAC-SHA256(pepper, password)). The pre-hash has a
  *   fixed length, so every byte of any password counts and the pepper never eats the password.

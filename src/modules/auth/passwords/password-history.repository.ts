@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf, type Sql } from '../../../platform/database';
 
-/** Data access for `password_history` (spec auth 4.3). */
+/** Data access for `password_history`. */
 @Injectable()
 export class PasswordHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -16,7 +16,7 @@ import { PasswordCredentials } from './password-credentials.service';
 
 const HOUR = 3600;
 
-/** Forgot-password (spec auth 1.10) and reset by emailed token (1.11). */
+/** Forgot-password and reset by emailed token. */
 @Injectable()
 export class PasswordResetService {
   private readonly log: Logger;

@@ -1,4 +1,4 @@
-/** Scopes of owner/admin memberships, in the reference's fixed order (spec auth 7.2). */
+/** Scopes of owner/admin memberships, in the reference's fixed order. */
 export const ADMIN_SCOPES = [
   'conversations:read',
   'conversations:write',
@@ -42,7 +42,7 @@ export function scopesFromClaims(claims: Record<string, unknown>): string[] {
   return [...new Set(values.map((v) => v.trim()).filter(Boolean))];
 }
 
-/** Exact match, `support:*` (everything), or `<namespace>:*` (spec auth 7.3). */
+/** Exact match, `support:*` (everything), or `<namespace>:*`. */
 export function scopeSatisfied(granted: readonly string[], required: string): boolean {
   if (granted.includes(required) || granted.includes(SUPERUSER_SCOPE)) return true;
   const namespace = required.split(':')[0];

@@ -32,11 +32,10 @@ export interface AuthenticatedIssuance {
 const VAULT_SIGNATURE = /^vault:v\d+:[A-Za-z0-9+/]+={0,2}$/;
 
 /**
- * Who may ask for a service-account token (spec auth 6.2 and 6.5, decision A7): a payload
- * signed by Vault Transit, or the static `dev-local` credential in development only. The checks
- * keep the reference's texts; its defects are fixed (11.A items 6 and 8): the full
- * `vault:v1:` signature goes to Vault, `iss`/`sub` are checked, a signed tenant is honoured,
- * and freshness is checked before the nonce is spent.
+ * Who may ask for a service-account token (decision A7): a payload signed by Vault Transit, or the
+ * static `dev-local` credential in development only. The checks keep the reference's texts; its
+ * defects are fixed: the full `vault:v1:` signature goes to Vault, `iss`/`sub` are checked, a
+ * signed tenant is honoured, and freshness is checked before the nonce is spent.
  */
 @Injectable()
 export class IssuanceCallerAuthenticator {

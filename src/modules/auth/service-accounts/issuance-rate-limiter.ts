@@ -8,7 +8,7 @@ import {
   ServiceAccountException,
 } from './service-accounts.errors';
 
-/** Reference limits (spec auth 6.3 step 2): sliding 60 s windows. */
+/** Reference limits: sliding 60 s windows. */
 export const PER_ACCOUNT_LIMIT = 5;
 export const GLOBAL_LIMIT = 30;
 export const WINDOW_SECONDS = 60;
@@ -39,8 +39,8 @@ return { 0, 0 }
 `;
 
 /**
- * Issuance quotas shared by every replica (the reference kept them in process memory, per
- * worker, 11.A item 21). Fails closed: issuance mints long-lived credentials.
+ * Issuance quotas shared by every replica (the reference kept them in process memory, per worker).
+ * Fails closed: issuance mints long-lived credentials.
  */
 @Injectable()
 export class IssuanceRateLimiter {

@@ -11,9 +11,9 @@ export interface ServiceAccountRefreshSubject {
 }
 
 /**
- * Service-account refresh-token claims (spec auth 2.4), always in this property order: Ed25519
- * signatures are deterministic, so the same claims, times and key give the same token again.
- * That is how reuse returns an existing token without storing it (spec auth 6.3).
+ * Service-account refresh-token claims, always in this property order: Ed25519 signatures are
+ * deterministic, so the same claims, times and key give the same token again. That is how reuse
+ * returns an existing token without storing it.
  */
 export function serviceAccountRefreshClaims(subject: ServiceAccountRefreshSubject): TokenClaims {
   return {

@@ -31,12 +31,11 @@ export interface IssuanceOutcome {
 type Reason = 'success_issued' | 'success_reused' | 'signer_error' | 'service_error';
 
 /**
- * Service-account issuance after the caller is authenticated (spec auth 6.3): catalog, shared
- * rate limits, tenant/scope/lifetime rules, reuse of the active token of the same
- * (account, tenant, scopes), otherwise a new token that replaces it. No plaintext token is
- * stored anywhere (11.A item 21): reuse re-signs the stored claims, which yields the identical
- * token while its signing key is still the active one; after a key rotation a new token
- * replaces the old one.
+ * Service-account issuance after the caller is authenticated: catalog, shared rate limits,
+ * tenant/scope/lifetime rules, reuse of the active token of the same (account, tenant, scopes),
+ * otherwise a new token that replaces it. No plaintext token is stored anywhere: reuse re-signs the
+ * stored claims, which yields the identical token while its signing key is still the active one;
+ * after a key rotation a new token replaces the old one.
  */
 @Injectable()
 export class ServiceAccountIssuanceService {

@@ -25,12 +25,12 @@ import {
 } from './service-accounts.errors';
 
 /**
- * How issued service-account tokens are used (spec auth 11.A item 7, decision A7): the
- * long-lived refresh token is exchanged here for a short-lived access token
- * (`AUTH_SERVICE_ACCOUNT_ACCESS_TOKEN_TTL_MINUTES`, never past the refresh token's own expiry)
- * with `sub: service-account:<account>`, the configured audiences, the granted scopes and the
- * tenant. Every exchange checks the stored row, so a replaced or revoked token stops at once;
- * access tokens already handed out live at most their short lifetime.
+ * How issued service-account tokens are used (decision A7): the long-lived refresh token is
+ * exchanged here for a short-lived access token (`AUTH_SERVICE_ACCOUNT_ACCESS_TOKEN_TTL_MINUTES`,
+ * never past the refresh token's own expiry) with `sub: service-account:<account>`, the configured
+ * audiences, the granted scopes and the tenant. Every exchange checks the stored row, so a replaced
+ * or revoked token stops at once; access tokens already handed out live at most their short
+ * lifetime.
  */
 @Injectable()
 export class ServiceAccountTokenExchangeService {

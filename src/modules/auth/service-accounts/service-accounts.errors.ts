@@ -2,8 +2,8 @@ import { AppException } from '../../../platform/http/app-exception';
 
 /**
  * Stable machine codes of service-account failures (the envelope `code`). The texts stay the
- * reference's (spec auth 6.2-6.5); the codes are what the reference's CLI spec promised
- * (`invalid_scope`, `tenant_mismatch`, ...) and never shipped (11.B).
+ * reference's; the codes are what the reference's CLI spec promised (`invalid_scope`,
+ * `tenant_mismatch`, ...) and never shipped.
  */
 export enum ServiceAccountErrorCode {
   MissingAuthorization = 'missing_authorization',

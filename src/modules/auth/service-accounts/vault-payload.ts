@@ -4,7 +4,7 @@ import {
   ServiceAccountException,
 } from './service-accounts.errors';
 
-/** Envelope constants shared by the CLI (signer) and the API (verifier), spec auth 6.5. */
+/** Envelope constants shared by the CLI (signer) and the API (verifier). */
 export const VAULT_PAYLOAD_ISSUER = 'vault-transit';
 export const VAULT_PAYLOAD_AUDIENCE = 'auth-service';
 export const VAULT_PAYLOAD_SUBJECT = 'service-account-cli';
@@ -12,7 +12,7 @@ export const IAT_MAX_AGE_SECONDS = 600;
 export const IAT_FUTURE_SKEW_SECONDS = 30;
 /**
  * A payload is accepted from `iat - 30 s` until `iat + 600 s`, so a nonce must be remembered for
- * 630 s: the reference kept it at most 300 s and a payload could be replayed (11.A item 8).
+ * 630 s: the reference kept it at most 300 s and a payload could be replayed.
  */
 export const NONCE_TTL_SECONDS = IAT_MAX_AGE_SECONDS + IAT_FUTURE_SKEW_SECONDS;
 const MAX_PAYLOAD_LENGTH = 8192;
@@ -38,7 +38,7 @@ export interface DecodedVaultPayload {
 
 /**
  * Decodes `X-Vault-Payload`. Standard base64 is what Vault Transit takes as `input`, so that is
- * what the CLI sends; the reference's unpadded base64url is still decoded (11.A item 8).
+ * what the CLI sends; the reference's unpadded base64url is still decoded.
  */
 export function decodeVaultPayload(header: string): DecodedVaultPayload {
   const text = header.trim();
@@ -103,8 +103,8 @@ export function checkEnvelopeClaims(claims: Record<string, unknown>): void {
 }
 
 /**
- * Trim, strings only, no blanks, de-duplicated, at least one (spec auth 6.5 step 3); the signed
- * list fails with 401, the request's with 400.
+ * Trim, strings only, no blanks, de-duplicated, at least one; the signed list fails with 401, the
+ * request's with 400.
  */
 export function normalizeScopeList(value: unknown, origin: 'vault' | 'request'): string[] {
   const label = origin === 'vault' ? 'Vault payload scopes' : 'Request scopes';
@@ -133,7 +133,7 @@ function reconcileTenant(signed: unknown, requested: string | null): string | nu
     throw claimsError('Vault payload tenant_id invalid.');
   }
   const signedTenant = typeof signed === 'string' ? signed.trim().toLowerCase() : null;
-  if (requested === null) return signedTenant; // the signed tenant is honoured (11.A item 8)
+  if (requested === null) return signedTenant; // the signed tenant is honoured
   if (signedTenant !== requested.toLowerCase()) {
     throw mismatch('Vault payload tenant mismatch.', Code.TenantMismatch);
   }
@@ -199,7 +199,7 @@ export function reconcileWithRequest(
 
 /**
  * `exp`, `iat` and the nonce's shape, checked before the nonce is stored so a stale payload does
- * not burn its nonce (11.A item 8). Returns the nonce.
+ * not burn its nonce. Returns the nonce.
  */
 export function checkFreshness(claims: Record<string, unknown>, nowSeconds: number): string {
   const exp = claims.exp;

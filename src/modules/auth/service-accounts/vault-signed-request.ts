@@ -18,8 +18,8 @@ export interface VaultEnvelopeInput {
 }
 
 /**
- * The envelope a caller signs with Vault Transit (spec auth 6.5 client side): optional claims
- * only when given; `tenant_id` always present (null when global).
+ * The envelope a caller signs with Vault Transit (the client side): optional claims only when
+ * given; `tenant_id` always present (null when global).
  */
 export function buildVaultEnvelope(input: VaultEnvelopeInput): Record<string, unknown> {
   const iat = Math.floor((input.now ?? new Date()).getTime() / 1000);

@@ -25,7 +25,7 @@ function record(value: unknown): Record<string, unknown> {
 /**
  * Vault Transit sign/verify with the `VAULT_TRANSIT_KEY` key. `input` is standard base64 (what
  * Transit requires) and signatures keep their `vault:v<n>:` prefix (what verify requires): the
- * reference got both wrong, so its flow never worked against a real Vault (11.A item 8).
+ * reference got both wrong, so its flow never worked against a real Vault.
  */
 @Injectable()
 export class VaultTransitClient {

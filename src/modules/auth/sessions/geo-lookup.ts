@@ -7,8 +7,8 @@ export interface GeoLocation {
 }
 
 /**
- * Where a session's IP is (spec auth 3.4). Pluggable: provide another implementation of this
- * class (a GeoIP database, a provider API) in the auth module to fill the session locations.
+ * Where a session's IP is. Pluggable: provide another implementation of this class (a GeoIP
+ * database, a provider API) in the auth module to fill the session locations.
  */
 export abstract class GeoLookup {
   abstract lookup(ip: string): Promise<GeoLocation | null>;

@@ -32,9 +32,9 @@ export class SessionNoLongerActiveError extends Error {
 }
 
 /**
- * Issues access + refresh tokens for a session (spec auth 3.2): signs both, then records the
- * session and the refresh row in one transaction (the refresh row references the session), then
- * marks a new session active in the session-state cache.
+ * Issues access + refresh tokens for a session: signs both, then records the session and the
+ * refresh row in one transaction (the refresh row references the session), then marks a new session
+ * active in the session-state cache.
  */
 @Injectable()
 export class SessionIssuer {

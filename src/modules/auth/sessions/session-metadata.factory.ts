@@ -9,7 +9,7 @@ import { GeoLookup, type GeoLocation } from './geo-lookup';
 import { hashIp, maskIp } from '../client/ip-address';
 import { classifyUserAgent } from '../client/user-agent';
 
-/** The device columns of a `user_sessions` row (spec auth 3.4). */
+/** The device columns of a `user_sessions` row. */
 export interface SessionMetadata {
   fingerprint: string | null;
   ipHash: string | null;
@@ -23,10 +23,10 @@ export interface SessionMetadata {
 }
 
 /**
- * Derives what a session stores about its client. Unlike the reference, the fingerprint is a
- * keyed SHA-256 digest (HMAC with the IP hash salt, 64 hex characters), never the reversible
- * base64 of `ip:user-agent` (11.A items 4-5). `ip_encrypted` stays Fernet, as the reference
- * wrote it, so either implementation can read the other's rows.
+ * Derives what a session stores about its client. Unlike the reference, the fingerprint is a keyed
+ * SHA-256 digest (HMAC with the IP hash salt, 64 hex characters), never the reversible base64 of
+ * `ip:user-agent`. `ip_encrypted` stays Fernet, as the reference wrote it, so either implementation
+ * can read the other's rows.
  */
 @Injectable()
 export class SessionMetadataFactory {

@@ -15,8 +15,8 @@ export interface RevocationResult {
 }
 
 /**
- * The revocation matrix (spec auth 3.5): refresh rows and session rows in one transaction, then
- * the session-state cache, so the sessions' access tokens stop working at once (decision A3).
+ * The revocation matrix: refresh rows and session rows in one transaction, then the session-state
+ * cache, so the sessions' access tokens stop working at once (decision A3).
  */
 @Injectable()
 export class SessionRevocationService {

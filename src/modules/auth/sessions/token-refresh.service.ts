@@ -24,11 +24,11 @@ import { isUuid } from '../../../platform/ids';
 type Admission = 'rotated' | 'grace';
 
 /**
- * Refresh with rotation (spec auth 1.2, decision A2). The presented token is revoked by one
- * conditional UPDATE, so exactly one caller rotates it. A rotated token presented again within
- * AUTH_REFRESH_REUSE_GRACE_SECONDS (a second browser tab racing the first) gets a fresh pair in
- * the same session; presented later it is reuse, treated as theft: the whole session is revoked,
- * its access tokens included, and the answer is 401.
+ * Refresh with rotation (decision A2). The presented token is revoked by one conditional UPDATE, so
+ * exactly one caller rotates it. A rotated token presented again within
+ * AUTH_REFRESH_REUSE_GRACE_SECONDS (a second browser tab racing the first) gets a fresh pair in the
+ * same session; presented later it is reuse, treated as theft: the whole session is revoked, its
+ * access tokens included, and the answer is 401.
  */
 @Injectable()
 export class TokenRefreshService {

@@ -75,9 +75,9 @@ export class UserSessionRepository {
   }
 
   /**
-   * Creates the session or, on refresh, moves it to its new refresh token (spec auth 3.4).
-   * Unlike the reference, a revoked session is never revived by an upsert: returns false then.
-   * Location columns are only overwritten when the lookup found something.
+   * Creates the session or, on refresh, moves it to its new refresh token. Unlike the reference, a
+   * revoked session is never revived by an upsert: returns false then. Location columns are only
+   * overwritten when the lookup found something.
    */
   async upsert(session: SessionUpsert, sql: Sql = this.dataSource.manager): Promise<boolean> {
     const m = session.metadata;

@@ -19,7 +19,7 @@ export interface SessionPage {
   total: number;
 }
 
-/** A user's own sessions: logout (spec auth 1.3), logout everywhere (1.4), list (1.5), revoke (1.6). */
+/** A user's own sessions: logout, logout everywhere, list, revoke. */
 @Injectable()
 export class UserSessionsService {
   constructor(

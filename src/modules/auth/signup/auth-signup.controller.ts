@@ -5,7 +5,7 @@ import { toUserSessionResponse, UserRegisterResponse } from '../dto/user-session
 import { Client, type ClientInfo } from '../client/client-info';
 import { SignupService } from './signup.service';
 
-/** Public signup (spec auth 1.14, section 5). */
+/** Public signup (`POST /api/v1/auth/register`). */
 @ApiTags('api', 'auth')
 @Controller('api/v1/auth')
 export class AuthSignupController {

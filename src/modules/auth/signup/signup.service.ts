@@ -31,9 +31,9 @@ export interface RegisteredTenant extends IssuedSession {
 }
 
 /**
- * Public signup (spec auth 5.1): quota, switch, policy, provisioning (tenant + owner), billing,
- * login, verification email. Unlike the reference (11.A item 13), a billing failure undoes the
- * tenant and user it created, so a retry with the same email works.
+ * Public signup: quota, switch, policy, provisioning (tenant + owner), billing, login, verification
+ * email. Unlike the reference, a billing failure undoes the tenant and user it created, so a retry
+ * with the same email works.
  */
 @Injectable()
 export class SignupService {

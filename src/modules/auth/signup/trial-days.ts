@@ -1,6 +1,6 @@
 /**
- * Trial length of a signup subscription (spec auth 5.3). The cap is the plan's `trial_days` when
- * the plan was found, else SIGNUP_DEFAULT_TRIAL_DAYS; a requested value is honoured only with
+ * Trial length of a signup subscription. The cap is the plan's `trial_days` when the plan was
+ * found, else SIGNUP_DEFAULT_TRIAL_DAYS; a requested value is honoured only with
  * ALLOW_SIGNUP_TRIAL_OVERRIDE and never above the cap. Null means no trial.
  */
 export function selectTrialDays(options: {

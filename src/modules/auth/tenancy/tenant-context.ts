@@ -6,7 +6,7 @@ export type TenantRole = 'owner' | 'admin' | 'viewer';
 
 const RANK: Record<TenantRole, number> = { viewer: 1, admin: 2, owner: 3 };
 
-/** The tenant a request acts on and the role it acts with (spec auth 7.4). */
+/** The tenant a request acts on and the role it acts with. */
 export interface TenantContext {
   tenantId: string;
   role: TenantRole;
@@ -37,9 +37,9 @@ export function grantedTenantRole(principal: Principal): TenantRole {
 }
 
 /**
- * Resolves the tenant context from the token, with `X-Tenant-Id` and `X-Tenant-Role` only
- * narrowing it. A tenantless token may name a tenant by header only when it holds `support:*`
- * (fixes spec auth 11.A item 19: the reference trusted the header from anyone).
+ * Resolves the tenant context from the token, with `X-Tenant-Id` and `X-Tenant-Role` only narrowing
+ * it. A tenantless token may name a tenant by header only when it holds `support:*` (the replaced
+ * service trusted the header from anyone).
  */
 export function resolveTenantContext(
   principal: Principal,

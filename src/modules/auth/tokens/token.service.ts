@@ -47,7 +47,7 @@ export class SigningUnavailableError extends Error {
 export interface VerifyOptions {
   /** Access tokens must carry an accepted audience; refresh tokens carry none (reference). */
   requireAudience: boolean;
-  /** Logout accepts an expired refresh token (spec auth 1.3). */
+  /** Logout accepts an expired refresh token. */
   allowExpired?: boolean;
 }
 

@@ -10,7 +10,7 @@ export interface UserTokenSubject {
   sessionId: string;
 }
 
-/** Human access-token claims (spec auth 2.2); `aud` is the configured audience list. */
+/** Human access-token claims; `aud` is the configured audience list. */
 export function userAccessClaims(subject: UserTokenSubject, audience: string[]): TokenClaims {
   return {
     sub: `user:${subject.userId}`,
@@ -25,7 +25,7 @@ export function userAccessClaims(subject: UserTokenSubject, audience: string[]):
   };
 }
 
-/** Human refresh-token claims (spec auth 2.3): no `aud`, no `roles`, plus `account`. */
+/** Human refresh-token claims: no `aud`, no `roles`, plus `account`. */
 export function userRefreshClaims(subject: UserTokenSubject): TokenClaims {
   return {
     sub: `user:${subject.userId}`,

@@ -11,8 +11,9 @@ export interface TenantCustomer {
 }
 
 /**
- * One Stripe customer per tenant, created once and reused (fixes 11.1 item 5). Creation is keyed
- * by tenant and generation, so concurrent or repeated starts get the same customer.
+ * One Stripe customer per tenant, created once and reused (the replaced service created a new one
+ * on every start). Creation is keyed by tenant and generation, so concurrent or repeated starts get
+ * the same customer.
  */
 @Injectable()
 export class CustomerService {

@@ -13,7 +13,7 @@ import {
 
 export const MAX_SEATS = 1_000_000;
 
-/** Reference `StartSubscriptionRequest` (lengths capped to the columns, 11.1 item 20). */
+/** Reference `StartSubscriptionRequest` (lengths capped to the columns). */
 export class StartSubscriptionRequest {
   @ApiProperty({ example: 'starter' })
   @IsString()

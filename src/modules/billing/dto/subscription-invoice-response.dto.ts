@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** An invoice mirrored from Stripe (addition: `GET .../invoices`, billing 11.3). */
+/** An invoice mirrored from Stripe (addition: `GET .../invoices`). */
 export class SubscriptionInvoiceResponse {
   @ApiProperty({ type: String, nullable: true })
   invoice_id: string | null;

@@ -10,7 +10,7 @@ import {
   MinLength,
 } from 'class-validator';
 
-/** Reference `UsageRecordRequest` (lengths capped to the columns, 11.1 item 20). */
+/** Reference `UsageRecordRequest` (lengths capped to the columns). */
 export class UsageRecordRequest {
   @ApiProperty({ example: 'messages' })
   @IsString()

@@ -11,7 +11,7 @@ export class FeatureUsageResponse {
   records: number;
 }
 
-/** Usage of the current period (addition: `GET .../usage`, billing 11.3). */
+/** Usage of the current period (addition: `GET .../usage`). */
 export class UsageSummaryResponse {
   @ApiProperty({ format: 'date-time' })
   period_start: string;

@@ -8,7 +8,7 @@ import {
 } from 'typeorm';
 import type { PlanFeatureEntity } from './plan-feature.entity';
 
-/** `billing_plans`: the plan catalog, seeded by migration (spec billing 2.1, 8.1). */
+/** `billing_plans`: the plan catalog, seeded by migration. */
 @Entity({ name: 'billing_plans' })
 export class BillingPlanEntity {
   @PrimaryGeneratedColumn('uuid')

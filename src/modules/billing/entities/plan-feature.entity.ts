@@ -8,7 +8,7 @@ import {
 } from 'typeorm';
 import { BillingPlanEntity } from './billing-plan.entity';
 
-/** `plan_features`: descriptive per-plan features (spec billing 8.2); none are seeded. */
+/** `plan_features`: descriptive per-plan features; none are seeded. */
 @Entity({ name: 'plan_features' })
 export class PlanFeatureEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

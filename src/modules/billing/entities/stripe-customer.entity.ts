@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-/** `stripe_customers`: the tenant's one Stripe customer, created once and reused (11.3). */
+/** `stripe_customers`: the tenant's one Stripe customer, created once and reused (decision B1). */
 @Entity({ name: 'stripe_customers' })
 export class StripeCustomerEntity {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid' })

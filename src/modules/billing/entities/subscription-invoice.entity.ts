@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** `subscription_invoices`: local mirror of Stripe invoices, written by webhooks (spec 2.4, 8.4). */
+/** `subscription_invoices`: local mirror of Stripe invoices, written by webhooks. */
 @Entity({ name: 'subscription_invoices' })
 export class SubscriptionInvoiceEntity {
   @PrimaryGeneratedColumn('uuid')

@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** `subscription_usage`: the usage ledger (spec billing 2.3, 8.5; uniqueness per 11.1 item 7). */
+/**
+ * `subscription_usage`: the usage ledger. The idempotency key (`external_event_id`) is unique per
+ * (subscription, feature); the replaced service's per-period uniqueness is gone, so several reports
+ * of one period are each recorded (migrations/1764100300000-billing-core.ts).
+ */
 @Entity({ name: 'subscription_usage' })
 export class SubscriptionUsageEntity {
   @PrimaryGeneratedColumn('uuid')

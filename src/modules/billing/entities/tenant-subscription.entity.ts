@@ -10,8 +10,8 @@ import {
 import { BillingPlanEntity } from './billing-plan.entity';
 
 /**
- * `tenant_subscriptions`: one row per tenant, the local mirror of its Stripe subscription
- * (spec billing 2.2, 8.3). `processor_state_*` is the webhook ordering state (11.1 item 4).
+ * `tenant_subscriptions`: one row per tenant, the local mirror of its Stripe subscription.
+ * `processor_state_*` is the webhook ordering state (decision B2).
  */
 @Entity({ name: 'tenant_subscriptions' })
 export class TenantSubscriptionEntity {

@@ -8,7 +8,7 @@
  */
 export type PaymentGatewayErrorKind = 'rejected' | 'unavailable' | 'config';
 
-/** A failed gateway operation with the reference's code and message (spec billing 3.6). */
+/** A failed gateway operation with the reference's code and message. */
 export class PaymentGatewayError extends Error {
   constructor(
     readonly operation: string,

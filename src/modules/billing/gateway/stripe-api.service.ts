@@ -45,9 +45,9 @@ export function stripeResultLabel(error: unknown): string {
 }
 
 /**
- * Whether a failed Stripe request may be sent again: connection errors, 409 lock conflicts,
- * 429 and 5xx, unless Stripe says otherwise with `Stripe-Should-Retry`. Idempotency errors and
- * every other 4xx are permanent (fixes 11.1 item 6: the reference retried idempotency errors).
+ * Whether a failed Stripe request may be sent again: connection errors, 409 lock conflicts, 429 and
+ * 5xx, unless Stripe says otherwise with `Stripe-Should-Retry`. Idempotency errors and every other
+ * 4xx are permanent (the reference retried idempotency errors).
  */
 export function isRetryableStripeError(error: unknown): boolean {
   if (!(error instanceof Stripe.errors.StripeError)) return false;

@@ -55,10 +55,10 @@ export interface RecordUsageInput {
 const EXPAND_ITEMS = ['items.data.price'];
 
 /**
- * The payment gateway on stripe-node (spec billing 3, decision B1): every mutating call carries
- * a deterministic idempotency key, subscriptions and customers carry tenant metadata, usage goes
- * to Billing Meters. Each operation is timed and counted with the reference labels, and failures
- * become PaymentGatewayError with the reference code and message.
+ * The payment gateway on stripe-node (decision B1): every mutating call carries a deterministic
+ * idempotency key, subscriptions and customers carry tenant metadata, usage goes to Billing Meters.
+ * Each operation is timed and counted with the reference labels, and failures become
+ * PaymentGatewayError with the reference code and message.
  */
 @Injectable()
 export class StripeGateway {
@@ -122,9 +122,9 @@ export class StripeGateway {
   }
 
   /**
-   * Reference update (spec billing 3.3) plus the plan change of decision B1: retrieve, then one
-   * modify with `cancel_at_period_end` and the primary item's quantity and/or price (prorated),
-   * then the customer's email. Returns the subscription as Stripe reports it afterwards.
+   * Reference update plus the plan change of decision B1: retrieve, then one modify with
+   * `cancel_at_period_end` and the primary item's quantity and/or price (prorated), then the
+   * customer's email. Returns the subscription as Stripe reports it afterwards.
    */
   async updateSubscription(input: UpdateSubscriptionInput): Promise<StripeSubscriptionState> {
     const context = {
@@ -226,9 +226,9 @@ export class StripeGateway {
   }
 
   /**
-   * One Billing Meter event (11.1 item 2): `identifier` is our usage idempotency key, so Stripe
-   * counts a re-sent report once. A duplicate identifier means an earlier attempt reached Stripe:
-   * reported as `duplicate`, not as a failure.
+   * One Billing Meter event (the replaced service used Stripe's removed usage records):
+   * `identifier` is our usage idempotency key, so Stripe counts a re-sent report once. A duplicate
+   * identifier means an earlier attempt reached Stripe: reported as `duplicate`, not as a failure.
    */
   async recordUsage(input: RecordUsageInput): Promise<{ duplicate: boolean }> {
     const context = {
@@ -343,7 +343,7 @@ function withoutNulls(context: Record<string, unknown>): Record<string, unknown>
   );
 }
 
-/** Reference error mapping (spec billing 3.6) with a rejected/unavailable split. */
+/** Reference error mapping with a rejected/unavailable split. */
 export function toGatewayError(operation: GatewayOperation, error: unknown): PaymentGatewayError {
   if (error instanceof PaymentGatewayError) return error;
   const failure = error instanceof StripeCallFailure ? error : undefined;

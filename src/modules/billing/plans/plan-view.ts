@@ -1,7 +1,7 @@
 import type { BillingPlanResponse } from '../dto/billing-plan-response.dto';
 import type { BillingPlanEntity } from '../entities/billing-plan.entity';
 
-/** Wire shape of a plan; non-boolean toggles are dropped instead of failing (11.1 item 18). */
+/** Wire shape of a plan; non-boolean toggles are dropped (the replaced service failed on them). */
 export function toPlanResponse(plan: BillingPlanEntity): BillingPlanResponse {
   const toggles: Record<string, boolean> = {};
   for (const [key, value] of Object.entries(plan.featureToggles ?? {})) {

@@ -8,7 +8,7 @@ import { BillingPlanEntity } from '../entities/billing-plan.entity';
 export class PlanRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Every plan (inactive included, reference E1) in a stable order: price, then code. */
+  /** Every plan (inactive included, as in the reference) in a stable order: price, then code. */
   async listWithFeatures(): Promise<BillingPlanEntity[]> {
     return this.dataSource.getRepository(BillingPlanEntity).find({
       relations: { features: true },

@@ -4,9 +4,9 @@ import { PlanService } from '../plans/plan.service';
 import { SubscriptionService } from '../subscriptions/subscription.service';
 
 /**
- * Billing's side of auth's signup port (spec billing 2.2 "Trial"): the plan's trial cap, and a
- * subscription start with one seat, auto-renew and the trial. Failures are BillingExceptions
- * (404 plan, 409 state, 400 request/config, 502 Stripe unavailable) as the port expects.
+ * Billing's side of auth's signup port: the plan's trial cap, and a subscription start with one
+ * seat, auto-renew and the trial. Failures are BillingExceptions (404 plan, 409 state, 400
+ * request/config, 502 Stripe unavailable) as the port expects.
  */
 @Injectable()
 export class SignupBillingAdapter implements SignupBillingPort {

@@ -2,7 +2,7 @@ import { pythonJson } from '../../../platform/sse/python-json';
 import { isoOffset } from '../../../platform/time/iso';
 import type { SubscriptionStreamView } from '../subscriptions/subscription-view';
 
-/** The `invoice` object of a billing stream payload (spec billing 6.2). */
+/** The `invoice` object of a billing stream payload. */
 export interface InvoiceStreamView {
   invoice_id: string;
   status: string;
@@ -37,9 +37,9 @@ export interface BillingEventInput {
 }
 
 /**
- * The reference `BillingEventPayload` as one line of Python-style JSON, keys in reference order
- * (spec billing 6.2). `event_id` is appended when an entry is sent (it is the stream id, known
- * only once Redis stored the entry).
+ * The reference `BillingEventPayload` as one line of Python-style JSON, keys in reference order.
+ * `event_id` is appended when an entry is sent (it is the stream id, known only once Redis stored
+ * the entry; decision B3).
  */
 export function serializeBillingEvent(input: BillingEventInput): string {
   return pythonJson({

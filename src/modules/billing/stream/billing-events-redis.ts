@@ -4,9 +4,9 @@ import { AppConfig } from '../../../platform/config/app-config';
 import { RedisService } from '../../../platform/redis/redis.service';
 
 /**
- * The Redis holding billing streams: BILLING_EVENTS_REDIS_URL, else REDIS_URL (spec billing 6.1),
- * else the in-process Redis of development. Connections come from RedisService, which closes
- * them on shutdown and applies REDIS_KEY_PREFIX.
+ * The Redis holding billing streams: BILLING_EVENTS_REDIS_URL, else REDIS_URL, else the in-process
+ * Redis of development. Connections come from RedisService, which closes them on shutdown and
+ * applies REDIS_KEY_PREFIX.
  */
 @Injectable()
 export class BillingEventsRedis {

@@ -10,7 +10,7 @@ import {
 } from '../../auth';
 import { BillingStreamService } from './billing-stream.service';
 
-/** E7: `GET /api/v1/billing/stream` (SSE). */
+/** `GET /api/v1/billing/stream` (SSE). */
 @ApiTags('api', 'billing')
 @Controller('api/v1/billing')
 export class BillingStreamController {

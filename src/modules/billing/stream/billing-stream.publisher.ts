@@ -20,9 +20,9 @@ export class BillingStreamPublishError extends Error {
 }
 
 /**
- * Appends one payload to a tenant's Redis stream (spec billing 6.1): XADD with an exact MAXLEN
- * cap and EXPIRE in one MULTI, up to three attempts 250 ms apart. Returns the entry id, which
- * subscribers receive as `event_id`. Also what the benchmark calls to measure fan-out.
+ * Appends one payload to a tenant's Redis stream: XADD with an exact MAXLEN cap and EXPIRE in one
+ * MULTI, up to three attempts 250 ms apart. Returns the entry id, which subscribers receive as
+ * `event_id`. Also what the benchmark calls to measure fan-out.
  */
 @Injectable()
 export class BillingStreamPublisher {

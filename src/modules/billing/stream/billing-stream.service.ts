@@ -25,13 +25,13 @@ export interface StreamCaller {
 }
 
 /**
- * The billing SSE stream (spec billing 1.9, 6.4, decision B3): per-tenant quota and concurrency
- * lease, then the tenant's retained history after the resume point (all of it without one), then
- * live entries, each sent as `data: <payload with event_id>` and never twice.
+ * The billing SSE stream (decision B3, docs/streams.md): per-tenant quota and concurrency lease,
+ * then the tenant's retained history after the resume point (all of it without one), then live
+ * entries, each sent as `data: <payload with event_id>` and never twice.
  *
- * At the concurrency limit a new stream is never refused: it evicts the tenant's oldest stream,
- * on whichever replica holds it, which gets a final comment frame and is closed (issue 10; a
- * proxy that keeps dead upstream connections open must not lock the tenant out).
+ * At the concurrency limit a new stream is never refused: it evicts the tenant's oldest stream, on
+ * whichever replica holds it, which gets a final comment frame and is closed (a proxy that keeps
+ * dead upstream connections open must not lock the tenant out).
  */
 @Injectable()
 export class BillingStreamService {
@@ -91,7 +91,7 @@ export class BillingStreamService {
       },
       [caller.tenantId],
     );
-    // The lease is released however the stream ends (11.1 item 24).
+    // The lease is released however the stream ends.
     try {
       const stream = this.sse.open(request, response, {
         name: 'billing',

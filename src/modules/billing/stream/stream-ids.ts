@@ -21,7 +21,7 @@ function split(id: string): [bigint, bigint] {
   return match ? [BigInt(match[1]), BigInt(match[2])] : [0n, 0n];
 }
 
-/** The reference per-tenant stream key (spec billing 6.1). */
+/** The reference per-tenant stream key. */
 export function tenantStreamKey(tenantId: string): string {
   return `billing:events:tenant:${tenantId}`;
 }

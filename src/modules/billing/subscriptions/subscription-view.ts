@@ -20,7 +20,7 @@ export function toSubscriptionResponse(row: TenantSubscriptionEntity): TenantSub
   };
 }
 
-/** The `subscription` object of a billing stream payload (spec billing 6.2, Python isoformat). */
+/** The `subscription` object of a billing stream payload (times in Python isoformat). */
 export interface SubscriptionStreamView {
   plan_code: string;
   status: string;

@@ -36,10 +36,9 @@ const START_LOCK_MS = 60_000;
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
- * Tenant subscriptions (spec billing 1.4-1.7, decision B1). Every check that can fail locally
- * runs before Stripe is called (11.1 item 8), Stripe's answer is what gets stored (status,
- * quantity, cancel fields: 11.1 item 9), and a live subscription is never started twice
- * (409, 11.1 item 5).
+ * Tenant subscriptions (decision B1). Every check that can fail locally runs before Stripe is
+ * called, Stripe's answer is what gets stored (status, quantity, cancel fields), and a live
+ * subscription is never started twice (409; the replaced service allowed a second one).
  */
 @Injectable()
 export class SubscriptionService {
@@ -56,7 +55,7 @@ export class SubscriptionService {
     this.log = loggers.get('anything-agents.services.billing');
   }
 
-  /** E2: the stored row only (never Stripe); a non-UUID tenant is simply not found. */
+  /** `GET .../subscription`: the stored row only (never Stripe); a non-UUID tenant is not found. */
   async get(tenantId: string): Promise<TenantSubscriptionEntity> {
     const row = isUuid(tenantId) ? await this.subscriptions.findByTenant(tenantId) : null;
     if (!row) {
@@ -69,7 +68,7 @@ export class SubscriptionService {
     return row;
   }
 
-  /** E3 and signup provisioning. */
+  /** `POST .../subscription` and signup provisioning. */
   async start(
     tenantId: string,
     command: StartSubscriptionCommand,
@@ -119,7 +118,7 @@ export class SubscriptionService {
     });
   }
 
-  /** E4: reference fields plus the plan change of decision B1. */
+  /** `PATCH .../subscription`: reference fields plus the plan change of decision B1. */
   async update(
     tenantId: string,
     command: UpdateSubscriptionCommand,
@@ -171,7 +170,7 @@ export class SubscriptionService {
     });
   }
 
-  /** E5: at period end (Stripe keeps billing until then) or immediately. */
+  /** `POST .../cancel`: at period end (Stripe keeps billing until then) or immediately. */
   async cancel(tenantId: string, atPeriodEnd: boolean): Promise<TenantSubscriptionEntity> {
     const row = await this.requireRow(tenantId);
     const subscriptionId = row.processorSubscriptionId;

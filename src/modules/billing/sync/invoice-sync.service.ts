@@ -31,9 +31,9 @@ export class MissingSubscriptionError extends Error {
 }
 
 /**
- * Mirrors a Stripe invoice and its metered lines (spec billing 2.3-2.4, 4.5): one invoice row per
- * (subscription, Stripe invoice), never regressed by an older event, plus one ledger row per
- * metered line keyed by the line id.
+ * Mirrors a Stripe invoice and its metered lines: one invoice row per (subscription, Stripe
+ * invoice), never regressed by an older event, plus one ledger row per metered line keyed by the
+ * line id.
  */
 @Injectable()
 export class InvoiceSyncService {

@@ -34,12 +34,12 @@ export interface StripeInvoiceState {
   description: string | null;
   customerId: string | null;
   subscriptionId: string | null;
-  /** Tenant named by invoice, subscription-details or line metadata, in that order (11.1 item 1). */
+  /** Tenant named by invoice, subscription-details or line metadata, in that order. */
   metadataTenant: string | null;
   lines: MeteredLine[];
 }
 
-/** Reads a Stripe Invoice of any API version (spec billing 4.5 "Invoice snapshot"). */
+/** Reads a Stripe Invoice of any API version. */
 export function readStripeInvoice(value: unknown): StripeInvoiceState | null {
   const invoice = asObject(value);
   const id = asString(invoice?.id);

@@ -14,7 +14,8 @@ import { SubscriptionRepository } from '../subscriptions/subscription.repository
 
 /**
  * - `applied`: the snapshot is now the tenant's state.
- * - `stale`: an older event than the state already applied (11.1 item 4); nothing written.
+ * - `stale`: an older event than the state already applied; nothing written (the replaced service
+ *   applied it anyway).
  * - `superseded`: the event is about another subscription than the tenant's live one.
  */
 export type SyncOutcome = 'applied' | 'stale' | 'superseded';
@@ -45,10 +46,10 @@ export class SubscriptionOrderingConflict extends Error {
 }
 
 /**
- * Applies Stripe subscription snapshots from webhooks (spec billing 4.5 with 11.1 items 3-4):
- * ordered by the event's `created` per subscription (a same-second tie is settled by fetching
- * the subscription), merged into the row instead of overwriting it (our `billing_email` and
- * metadata keys survive), and the customer recorded in the tenant's mapping.
+ * Applies Stripe subscription snapshots from webhooks: ordered by the event's `created` per
+ * subscription (a same-second tie is settled by fetching the subscription), merged into the row
+ * instead of overwriting it as the replaced service did (our `billing_email` and metadata keys
+ * survive), and the customer recorded in the tenant's mapping.
  */
 @Injectable()
 export class SubscriptionSyncService {

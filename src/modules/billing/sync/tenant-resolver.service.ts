@@ -12,9 +12,9 @@ export interface TenantClues {
 }
 
 /**
- * Which tenant a Stripe object belongs to (decision B2, 11.1 item 1): its metadata first, then
- * our own mapping of Stripe subscription and customer ids, because real invoices (and objects
- * created in the Dashboard) carry no tenant metadata.
+ * Which tenant a Stripe object belongs to (decision B2; the replaced service read invoice metadata
+ * only): its metadata first, then our own mapping of Stripe subscription and customer ids, because
+ * real invoices (and objects created in the Dashboard) carry no tenant metadata.
  */
 @Injectable()
 export class TenantResolver {

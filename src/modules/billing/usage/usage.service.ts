@@ -29,10 +29,10 @@ const MAX_AHEAD_SECONDS = 5 * 60;
 const DEFAULT_PERIOD_DAYS = 30;
 
 /**
- * Usage reports (spec billing 1.8, 2.3; 11.1 items 2 and 7): one Billing Meter event per report,
- * whose `identifier` is our usage idempotency key, then one ledger row. A report whose key is
- * already in the ledger is acknowledged without calling Stripe; a concurrent duplicate sends the
- * same identifier and idempotency key, so Stripe still counts it once.
+ * Usage reports: one Billing Meter event per report (the replaced service used Stripe's removed
+ * usage records), whose `identifier` is our usage idempotency key, then one ledger row. A report
+ * whose key is already in the ledger is acknowledged without calling Stripe; a concurrent duplicate
+ * sends the same identifier and idempotency key, so Stripe still counts it once.
  */
 @Injectable()
 export class UsageService {

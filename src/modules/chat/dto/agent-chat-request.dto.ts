@@ -2,10 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 /**
- * Reference `AgentChatRequest` (E1 and E2). `message` must be 1..CHAT_MAX_MESSAGE_CHARS
- * characters (the upper bound is configurable, so the service checks it). Lengths are capped
- * at the column sizes: a non-UUID `conversation_id` over 255 characters or an `agent_type` over
- * 64 is a 422 instead of the reference's database error.
+ * Reference `AgentChatRequest` (`POST /api/v1/chat` and `/stream`). `message` must be
+ * 1..CHAT_MAX_MESSAGE_CHARS characters (the upper bound is configurable, so the service checks it).
+ * Lengths are capped at the column sizes: a non-UUID `conversation_id` over 255 characters or an
+ * `agent_type` over 64 is a 422 instead of the reference's database error.
  */
 export class AgentChatRequest {
   @ApiProperty({ minLength: 1, description: 'The user turn' })

@@ -35,7 +35,7 @@ export class AgentChatMetadata {
   message_id?: number | null;
 }
 
-/** Reference `AgentChatResponse` (E1). */
+/** Reference `AgentChatResponse` (`POST /api/v1/chat`). */
 export class AgentChatResponse {
   @ApiProperty()
   response: string;

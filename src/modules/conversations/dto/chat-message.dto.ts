@@ -10,9 +10,9 @@ export class MessageUsage {
 }
 
 /**
- * Reference `ChatMessage`: `role`, `content`, `timestamp`. The other fields are additive
- * (chat spec 11.3): message id and position, reply status (`completed` or `incomplete`), the
- * agent and model that answered, and token usage.
+ * Reference `ChatMessage`: `role`, `content`, `timestamp`. The other fields are additive: message
+ * id and position, reply status (`completed` or `incomplete`), the agent and model that answered,
+ * and token usage.
  */
 export class ChatMessage {
   @ApiProperty({ enum: ['user', 'assistant', 'system'] })

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ChatMessage } from './chat-message.dto';
 
-/** Reference `ConversationHistory` (E4). */
+/** Reference `ConversationHistory` (`GET /api/v1/conversations/:conversation_id`). */
 export class ConversationHistory {
   @ApiProperty({ description: 'The path parameter, echoed as given' })
   conversation_id: string;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** Reference `ConversationSummary` (E3 items). */
+/** Reference `ConversationSummary` (the items of `GET /api/v1/conversations`). */
 export class ConversationSummary {
   @ApiProperty()
   conversation_id: string;

@@ -5,7 +5,10 @@ import { ToInt } from '../../../platform/http/validation/transforms';
 export const DEFAULT_CONVERSATION_PAGE = 50;
 export const MAX_CONVERSATION_PAGE = 200;
 
-/** E3 query (decision C5): page size and the opaque cursor from `X-Next-Cursor`. */
+/**
+ * `GET /api/v1/conversations` query (decision C5): page size and the opaque cursor from
+ * `X-Next-Cursor`.
+ */
 export class ListConversationsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_CONVERSATION_PAGE, default: 50 })
   @IsOptional()

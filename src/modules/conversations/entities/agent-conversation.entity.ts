@@ -1,8 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * `agent_conversations` (chat spec 9.1): one row per conversation, owned by a tenant and a user
- * (decision C1). `conversation_key` is unique per owner, not globally (see the migration).
+ * `agent_conversations`: one row per conversation, owned by a tenant and a user (decision C1).
+ * `conversation_key` is unique per owner, not globally (see the migration).
  */
 @Entity({ name: 'agent_conversations' })
 export class AgentConversationEntity {

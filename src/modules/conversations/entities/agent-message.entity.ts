@@ -1,9 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * `agent_messages` (chat spec 9.2): the visible transcript, one row per user or assistant turn.
- * `status` and `model` are additive: an assistant reply cut short by a disconnect or a failure
- * is `incomplete` (decision C2).
+ * `agent_messages`: the visible transcript, one row per user or assistant turn. `status` and
+ * `model` are additive: an assistant reply cut short by a disconnect or a failure is `incomplete`
+ * (decision C2).
  */
 @Entity({ name: 'agent_messages' })
 export class AgentMessageEntity {

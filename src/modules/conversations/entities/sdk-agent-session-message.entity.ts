@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** `sdk_agent_session_messages` (chat spec 9.3): one JSON-serialised SDK input item per row. */
+/** `sdk_agent_session_messages`: one JSON-serialised SDK input item per row. */
 @Entity({ name: 'sdk_agent_session_messages' })
 export class SdkAgentSessionMessageEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** `sdk_agent_sessions` (chat spec 9.3): one row per Agents SDK memory session. */
+/** `sdk_agent_sessions`: one row per Agents SDK memory session. */
 @Entity({ name: 'sdk_agent_sessions' })
 export class SdkAgentSessionEntity {
   @PrimaryColumn({ name: 'session_id', type: 'varchar', length: 255 })

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
- * Data access for the Agents SDK memory tables (`sdk_agent_sessions`,
- * `sdk_agent_session_messages`, chat spec 4.5). Items are opaque JSON text here; the session
- * class decides their format.
+ * Data access for the Agents SDK memory tables (`sdk_agent_sessions`, `sdk_agent_session_messages`;
+ * decision C3). Items are opaque JSON text here; the session class decides their format.
  */
 @Injectable()
 export class AgentSessionRepository {

@@ -8,7 +8,7 @@ function isObject(value: unknown): value is Json {
 
 /**
  * Whether a stored item was written by the Python reference (Responses-API snake_case shapes)
- * rather than by `@openai/agents` (chat spec 4.5, "migration risk").
+ * rather than by `@openai/agents`: memory rows the reference wrote stay readable after migration.
  */
 export function isReferenceItem(item: Json): boolean {
   return (

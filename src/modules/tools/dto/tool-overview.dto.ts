@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** One tool of E8's additive `items` (chat spec 11.3). */
+/** One tool of the additive `items` of `GET /api/v1/tools`. */
 export class ToolInfo {
   @ApiProperty()
   name: string;
@@ -30,7 +30,10 @@ export class ToolInfo {
   available: boolean;
 }
 
-/** E8 body: the reference keys (`total_tools`, `tool_names`, `categories`) plus `items`. */
+/**
+ * `GET /api/v1/tools` body: the reference keys (`total_tools`, `tool_names`, `categories`) plus
+ * `items`.
+ */
 export class ToolOverview {
   @ApiProperty()
   total_tools: number;

@@ -5,7 +5,7 @@ import type { ToolMetrics } from '../tool-metrics';
 
 export const CURRENT_TIME_TOOL = 'get_current_time';
 
-/** `YYYY-MM-DD HH:MM:SS UTC` (chat spec 5.3). */
+/** Formats a time as `YYYY-MM-DD HH:MM:SS UTC`. */
 export function formatUtcTime(now: Date): string {
   return `${now.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

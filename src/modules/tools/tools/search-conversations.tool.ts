@@ -22,8 +22,8 @@ export function previewOf(text: string): string {
 }
 
 /**
- * Searches the caller's own conversations (chat spec 5.4, scoped per decision C1). The caller
- * comes from the run context set by chat, never from the model's arguments.
+ * Searches the caller's own conversations (scoped per decision C1). The caller comes from the run
+ * context set by chat, never from the model's arguments.
  */
 export function searchConversationsTool(search: ConversationSearchService, metrics: ToolMetrics) {
   return tool<typeof parameters, ChatRunContext>({

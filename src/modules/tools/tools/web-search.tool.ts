@@ -29,8 +29,8 @@ function snippet(text: string): string {
 }
 
 /**
- * The human-readable block the model reads (chat spec 5.5). It opens with a reminder that the
- * content is untrusted (spec 11.9: prompt-injection hygiene).
+ * The human-readable block the model reads. It opens with a reminder that the content is untrusted
+ * (prompt-injection hygiene).
  */
 export function formatSearchResults(query: string, payload: TavilyResponse): string {
   const lines = [

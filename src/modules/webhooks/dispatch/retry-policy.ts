@@ -1,6 +1,6 @@
 /**
- * Reference retry schedule (spec billing 5.2): `base * 2^(attempts-1)` capped at `max`, where
- * `attempts` already counts the failed try (30 s, 60 s, 120 s, 240 s, 480 s, then 600 s).
+ * Reference retry schedule: `base * 2^(attempts-1)` capped at `max`, where `attempts` already
+ * counts the failed try (30 s, 60 s, 120 s, 240 s, 480 s, then 600 s).
  */
 export function retryDelaySeconds(
   attempts: number,

@@ -13,9 +13,9 @@ import { StripeEventRepository, type StreamOutbox } from '../events/stripe-event
 import type { HandlerResult, StripeEventContext } from './event-handler';
 
 /**
- * Between processed events and the billing stream: builds the reference payload (spec billing
- * 6.2) that is stored with the processed outcome (the outbox), publishes it right after the
- * commit, and marks it published. A failed publish stays in the outbox for the outbox worker.
+ * Between processed events and the billing stream: builds the reference payload that is stored with
+ * the processed outcome (the outbox), publishes it right after the commit, and marks it published.
+ * A failed publish stays in the outbox for the outbox worker.
  */
 @Injectable()
 export class StreamRelay {

@@ -57,11 +57,11 @@ export function toEventContext(
 }
 
 /**
- * Runs claimed dispatch rows (spec billing 5.1-5.4 with decisions B2/P12): the handler's writes,
- * the row's completion (fenced by its lease) and the event's processed outcome with its stream
- * payload commit in one transaction; the payload is then published. A failure schedules the
- * reference backoff, or `dead` once BILLING_RETRY_MAX_ATTEMPTS is reached or the error is
- * permanent. Every processed event (live, retried or replayed) reaches the billing stream.
+ * Runs claimed dispatch rows (decisions B2/P12): the handler's writes, the row's completion (fenced
+ * by its lease) and the event's processed outcome with its stream payload commit in one
+ * transaction; the payload is then published. A failure schedules the reference backoff, or `dead`
+ * once BILLING_RETRY_MAX_ATTEMPTS is reached or the error is permanent. Every processed event
+ * (live, retried or replayed) reaches the billing stream.
  */
 @Injectable()
 export class StripeEventDispatcher implements BeforeApplicationShutdown {
@@ -170,7 +170,7 @@ export class StripeEventDispatcher implements BeforeApplicationShutdown {
     let result: HandlerResult | undefined;
     let outbox: StreamOutbox | null = null;
     await this.dataSource.transaction(async (manager) => {
-      // A handler retired since the event was stored: nothing to apply (reference 5.4).
+      // A handler retired since the event was stored: nothing to apply, as in the reference.
       result = handler
         ? await handler.apply(manager, event, prepared)
         : { outcome: 'ignored', tenantId: null, broadcast: { summary: null, status: null } };

@@ -18,9 +18,9 @@ export const DISPATCH_STATUSES: readonly DispatchStatus[] = [
 ];
 
 /**
- * `stripe_event_dispatch`: one row per (event, handler) (spec billing 5.1, 8.7). A claimed row
- * carries a lease (`lease_expires_at`, `lease_token`): only the lease holder may complete or
- * fail it, and an expired lease makes a stuck `in_progress` row claimable again (P12).
+ * `stripe_event_dispatch`: one row per (event, handler). A claimed row carries a lease
+ * (`lease_expires_at`, `lease_token`): only the lease holder may complete or fail it, and an
+ * expired lease makes a stuck `in_progress` row claimable again (decision P12).
  */
 @Entity({ name: 'stripe_event_dispatch' })
 export class StripeEventDispatchEntity {

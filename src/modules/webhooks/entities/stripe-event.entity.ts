@@ -4,8 +4,8 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export type ProcessingOutcome = 'received' | 'processed' | 'failed';
 
 /**
- * `stripe_events`: every verified Stripe event, stored once (spec billing 4.2, 8.6). The
- * `stream_*` columns are the billing-stream outbox written with the processed outcome.
+ * `stripe_events`: every verified Stripe event, stored once (decision B2). The `stream_*` columns
+ * are the billing-stream outbox written with the processed outcome.
  */
 @Entity({ name: 'stripe_events' })
 export class StripeEventEntity {

@@ -70,10 +70,10 @@ function toRow(raw: RawDispatch): DispatchRow {
 }
 
 /**
- * `stripe_event_dispatch` (spec billing 5.1, decisions B2/P12). Rows are claimed atomically
- * (a conditional UPDATE, or FOR UPDATE SKIP LOCKED for batches) and leased, so any number of
- * replicas never run one row at the same time; completion and failure are fenced by the lease
- * token, so a holder whose lease lapsed cannot overwrite the new holder's outcome.
+ * `stripe_event_dispatch` (decisions B2/P12). Rows are claimed atomically (a conditional UPDATE, or
+ * FOR UPDATE SKIP LOCKED for batches) and leased, so any number of replicas never run one row at
+ * the same time; completion and failure are fenced by the lease token, so a holder whose lease
+ * lapsed cannot overwrite the new holder's outcome.
  */
 @Injectable()
 export class DispatchRepository {
@@ -191,7 +191,7 @@ export class DispatchRepository {
     return rows.length > 0;
   }
 
-  /** A duplicate delivery of an unfinished event: failed/dead rows become due at once (11.3). */
+  /** A duplicate delivery of an unfinished event: failed/dead rows become due at once. */
   async resume(eventId: string): Promise<number> {
     const rows = await rowsOf<{ id: string }>(
       this.dataSource.manager,

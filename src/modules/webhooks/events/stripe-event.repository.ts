@@ -10,7 +10,7 @@ export interface NewStripeEvent {
   payload: Record<string, unknown>;
   tenantHint: string | null;
   stripeCreatedAt: Date | null;
-  /** Events without a handler are stored already processed (reference 4.4). */
+  /** Events without a handler are stored already processed, as in the reference. */
   processed: boolean;
   stream: StreamOutbox | null;
 }
@@ -36,7 +36,10 @@ const MAX_ERROR_CHARS = 4000;
 export class StripeEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Stores the event unless its Stripe id is already stored (atomic, 11.1 item 12): row id or null. */
+  /**
+   * Stores the event unless its Stripe id is already stored: row id or null. Atomic, where the
+   * replaced service's check-then-insert raced into 500s (decision B2).
+   */
   async insertIfNew(event: NewStripeEvent, manager: EntityManager): Promise<string | null> {
     const rows = await rowsOf<{ id: string }>(
       manager,

@@ -6,7 +6,7 @@ import { CustomerDeletedHandler } from './customer-deleted.handler';
 import { InvoiceSyncHandler } from './invoice-sync.handler';
 import { TrialWillEndHandler } from './trial-will-end.handler';
 
-/** Event type -> handler (spec billing 4.5 plus the lifecycle events of 11.3). */
+/** Event type -> handler: the reference's handlers plus our added lifecycle events. */
 @Injectable()
 export class HandlerRegistry {
   private readonly byType = new Map<string, StripeEventHandler>();

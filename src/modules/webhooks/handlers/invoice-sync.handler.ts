@@ -19,9 +19,9 @@ interface PreparedInvoice {
 }
 
 /**
- * `invoice_sync`: invoices and their metered lines mirrored locally (spec billing 4.5). The
- * tenant comes from invoice, subscription-details or line metadata, else from our mapping of the
- * invoice's subscription or customer: real invoices carry no tenant metadata (11.1 item 1).
+ * `invoice_sync`: invoices and their metered lines mirrored locally. The tenant comes from invoice,
+ * subscription-details or line metadata, else from our mapping of the invoice's subscription or
+ * customer: real invoices carry no tenant metadata (decision B2).
  */
 @Injectable()
 export class InvoiceSyncHandler implements StripeEventHandler<PreparedInvoice> {

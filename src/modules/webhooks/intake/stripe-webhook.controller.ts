@@ -6,7 +6,7 @@ import { WebhookIntakeService } from './webhook-intake.service';
 
 export const STRIPE_WEBHOOK_PATH = '/webhooks/stripe';
 
-/** E8: `POST /webhooks/stripe` (no `/api` prefix; Stripe signature instead of a JWT). */
+/** `POST /webhooks/stripe` (no `/api` prefix; Stripe signature instead of a JWT). */
 @ApiTags('webhooks')
 @Controller('webhooks')
 export class StripeWebhookController {

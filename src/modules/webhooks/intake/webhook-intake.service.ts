@@ -41,10 +41,10 @@ const MAX_EVENT_TYPE = 128;
 const MAX_TENANT_HINT = 64;
 
 /**
- * `POST /webhooks/stripe` (spec billing 4, decision B2, 11.3): verify the raw bytes, store the
- * event once (`INSERT ... ON CONFLICT DO NOTHING`) together with its pending dispatch row, answer
- * 2xx as soon as that is durable, and dispatch right after. A duplicate of an event that never
- * finished processing resumes it instead of being ignored.
+ * `POST /webhooks/stripe` (decision B2): verify the raw bytes, store the event once
+ * (`INSERT ... ON CONFLICT DO NOTHING`) together with its pending dispatch row, answer 2xx as soon
+ * as that is durable, and dispatch right after. A duplicate of an event that never finished
+ * processing resumes it instead of being ignored.
  */
 @Injectable()
 export class WebhookIntakeService {
@@ -101,7 +101,7 @@ export class WebhookIntakeService {
     return { duplicate: false };
   }
 
-  /** Steps 1-3 of spec billing 4: secret, header, UTF-8, signature, JSON, livemode. */
+  /** The checks before anything is stored: secret, header, UTF-8, signature, JSON, livemode. */
   private verify(rawBody: Buffer | undefined, signature: string | undefined): VerifiedEvent {
     if (!this.verifier.configured) {
       this.log.error('Stripe webhook received but STRIPE_WEBHOOK_SECRET is not configured');
@@ -176,7 +176,7 @@ export class WebhookIntakeService {
     };
   }
 
-  /** Stored already: processed ones are acknowledged; unfinished ones are resumed (11.3). */
+  /** Stored already: processed ones are acknowledged; unfinished ones are resumed. */
   private async duplicate(event: VerifiedEvent): Promise<IntakeResult> {
     const stored = await this.events.findByStripeId(event.id);
     let resumed = false;
@@ -198,7 +198,7 @@ export class WebhookIntakeService {
     return { duplicate: true };
   }
 
-  /** Events without a handler are published with the tenant hint only (reference 4.4). */
+  /** Events without a handler are published with the tenant hint only, as in the reference. */
   private unhandledOutbox(event: VerifiedEvent): StreamOutbox | null {
     return this.relay.build(
       toEventContext({

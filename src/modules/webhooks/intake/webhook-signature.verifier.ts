@@ -3,9 +3,9 @@ import Stripe from 'stripe';
 import { AppConfig } from '../../../platform/config/app-config';
 
 /**
- * Stripe-Signature verification on the raw body (spec billing 4.1): HMAC-SHA256 of
- * `<t>.<body>`, any matching `v1`, timestamp within STRIPE_WEBHOOK_TOLERANCE_SECONDS. During a
- * secret rotation both STRIPE_WEBHOOK_SECRET and STRIPE_WEBHOOK_SECRET_PREVIOUS are accepted.
+ * Stripe-Signature verification on the raw body: HMAC-SHA256 of `<t>.<body>`, any matching `v1`,
+ * timestamp within STRIPE_WEBHOOK_TOLERANCE_SECONDS. During a secret rotation both
+ * STRIPE_WEBHOOK_SECRET and STRIPE_WEBHOOK_SECRET_PREVIOUS are accepted.
  */
 @Injectable()
 export class WebhookSignatureVerifier {

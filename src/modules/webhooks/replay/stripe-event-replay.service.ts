@@ -9,7 +9,7 @@ import { HandlerRegistry } from '../handlers/handler-registry';
 export interface ListQuery {
   /** Undefined = every status. */
   status?: DispatchStatus;
-  /** Undefined = every handler (fixes 11.1 item 16). */
+  /** Undefined = every handler (the replaced service could not list every handler at once). */
   handler?: string;
   limit: number;
   page: number;
@@ -43,10 +43,10 @@ export interface ReplayOutcome {
 }
 
 /**
- * Operator tooling behind `stripe-events list|replay` (spec billing 5.4-5.5 with 11.1 item 16):
- * listings across handlers, targets by dispatch id, by Stripe event id (the handler derived from
- * the event type) or by status, and replays that run exactly like live dispatch, including the
- * billing-stream publish. A row another worker holds under a live lease is not taken over.
+ * Operator tooling behind `stripe-events list|replay`: listings across handlers, targets by
+ * dispatch id, by Stripe event id (the handler derived from the event type) or by status, and
+ * replays that run exactly like live dispatch, including the billing-stream publish. A row another
+ * worker holds under a live lease is not taken over.
  */
 @Injectable()
 export class StripeEventReplayService {

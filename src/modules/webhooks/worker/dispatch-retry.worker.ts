@@ -19,11 +19,11 @@ const ORPHAN_BATCH = 100;
 const PENDING_GRACE_SECONDS = 10;
 
 /**
- * The dispatch retry worker (spec billing 5.3, decisions B2/P12), on when
- * ENABLE_BILLING_RETRY_WORKER: each poll claims a batch of due rows with FOR UPDATE SKIP LOCKED
- * and a lease (failed rows whose retry time came, pending rows nobody dispatched, in-progress
- * rows whose lease lapsed), so any number of replicas share the work and never run one row
- * twice; it also gives dispatch rows to stored events that have none. Stops on drain.
+ * The dispatch retry worker (decisions B2/P12), on when ENABLE_BILLING_RETRY_WORKER: each poll
+ * claims a batch of due rows with FOR UPDATE SKIP LOCKED and a lease (failed rows whose retry time
+ * came, pending rows nobody dispatched, in-progress rows whose lease lapsed), so any number of
+ * replicas share the work and never run one row twice; it also gives dispatch rows to stored events
+ * that have none. Stops on drain.
  */
 @Injectable()
 export class DispatchRetryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -16,12 +16,12 @@ const BATCH = 100;
 const CLAIM_SECONDS = 60;
 
 /**
- * Drains the billing-stream outbox (replaces the reference's startup replay, 11.1 items 11 and
- * 14): processed events whose payload was not published within
- * BILLING_STREAM_OUTBOX_GRACE_SECONDS (Redis was down, the process died) are claimed with SKIP
- * LOCKED and published with source `replay`, so no replica publishes one twice per claim and a
- * restart republishes nothing that was already delivered. On with ENABLE_BILLING_STREAM and
- * ENABLE_BILLING_STREAM_REPLAY. Also keeps `stripe_billing_stream_backlog_seconds` current.
+ * Drains the billing-stream outbox (replaces the reference's startup replay): processed events
+ * whose payload was not published within BILLING_STREAM_OUTBOX_GRACE_SECONDS (Redis was down, the
+ * process died) are claimed with SKIP LOCKED and published with source `replay`, so no replica
+ * publishes one twice per claim and a restart republishes nothing that was already delivered. On
+ * with ENABLE_BILLING_STREAM and ENABLE_BILLING_STREAM_REPLAY. Also keeps
+ * `stripe_billing_stream_backlog_seconds` current.
  */
 @Injectable()
 export class StreamOutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -10,7 +10,7 @@ export class ServiceAccountTokenExchangeRequest {
   refresh_token: string;
 }
 
-/** A short-lived access token for a service account (our addition, spec auth 11.A item 7). */
+/** A short-lived access token for a service account (our addition; decision A7). */
 export class ServiceAccountAccessTokenResponse {
   @ApiProperty({ description: 'JWT with sub service-account:<account>, token_use access' })
   access_token: string;

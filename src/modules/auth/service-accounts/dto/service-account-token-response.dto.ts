@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** Response of service-account issuance (reference schema name, spec auth 1.15). */
+/** Response of service-account issuance (reference schema name). */
 export class ServiceAccountTokenResponse {
   @ApiProperty({ description: 'Signed JWT (token_use refresh); exchange it for access tokens' })
   refresh_token: string;
