@@ -1,24 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { keysetPage, type KeysetPage, type PageQuery } from '../../platform/http';
 import { isoOffset } from '../../platform/time/iso';
 import { mapConversationId } from './conversation-id';
-import { decodeCursor, encodeCursor } from './conversation-cursor';
 import type { ConversationOwner } from './conversation-owner';
 import { ConversationRepository, type StoredMessage } from './conversation.repository';
 import { ConversationNotFoundException } from './conversations.errors';
 import type { ChatMessage } from './dto/chat-message.dto';
 import type { ConversationHistory } from './dto/conversation-history.dto';
 import type { ConversationSummary } from './dto/conversation-summary.dto';
-import { DEFAULT_CONVERSATION_PAGE } from './dto/list-conversations-query.dto';
 
 /** Length of `last_message` in summaries (reference: 120 characters, no ellipsis). */
 const SUMMARY_PREVIEW_CHARS = 120;
 const ROLES = new Set(['user', 'assistant', 'system']);
 
-export interface ConversationPage {
-  items: ConversationSummary[];
-  /** Cursor of the next page, or null on the last one. */
-  nextCursor: string | null;
-}
+export type ConversationPage = KeysetPage<ConversationSummary>;
 
 /**
  * Read and delete use cases of `/api/v1/conversations`, always within the caller's own
@@ -28,26 +23,19 @@ export interface ConversationPage {
 export class ConversationsService {
   constructor(private readonly conversations: ConversationRepository) {}
 
-  async list(
-    owner: ConversationOwner,
-    options: { limit?: number; cursor?: string },
-  ): Promise<ConversationPage> {
-    const limit = options.limit ?? DEFAULT_CONVERSATION_PAGE;
-    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
-    const rows = await this.conversations.summaries(owner, limit + 1, after);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => ({
+  async list(owner: ConversationOwner, query: PageQuery): Promise<ConversationPage> {
+    return keysetPage(
+      query,
+      (after, limit) => this.conversations.summaries(owner, limit, after),
+      (row) => ({ at: row.cursorAt, id: row.id }),
+      (row) => ({
         conversation_id: row.key,
         message_count: row.messageCount,
         last_message: Array.from(row.lastText).slice(0, SUMMARY_PREVIEW_CHARS).join(''),
         created_at: isoOffset(row.firstAt),
         updated_at: isoOffset(row.lastAt),
-      })),
-      nextCursor:
-        rows.length > limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null,
-    };
+      }),
+    );
   }
 
   async get(owner: ConversationOwner, conversationId: string): Promise<ConversationHistory> {

@@ -15,3 +15,10 @@ export {
   keysetTimestampSql,
   type KeysetCursor,
 } from './pagination/keyset-cursor';
+export {
+  DEFAULT_PAGE_SIZE,
+  keysetPage,
+  MAX_PAGE_SIZE,
+  PageQuery,
+  type KeysetPage,
+} from './pagination/keyset-page';

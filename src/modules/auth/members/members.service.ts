@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Sql } from '../../../platform/database';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../../../platform/http';
+import { keysetPage, type KeysetPage } from '../../../platform/http';
 import { AuditLog } from '../audit/audit-log.service';
 import type { AuditAction } from '../audit/audit-actions';
 import { AuthErrorCode, AuthException } from '../auth.errors';
@@ -13,13 +13,10 @@ import { SessionStateService } from '../sessions/session-state.service';
 import type { TenantContext } from '../tenancy/tenant-context';
 import { MembershipRepository, type MemberRow } from '../users/membership.repository';
 import type { MemberResponse, TenantMembershipResponse } from './dto/member.dto';
-import { DEFAULT_MEMBER_PAGE, type ListMembersQuery } from './dto/list-members-query.dto';
+import type { ListMembersQuery } from './dto/list-members-query.dto';
 import { assertMayManage, memberRoleOf, type MemberRole } from './member-roles';
 
-export interface MemberPage {
-  items: MemberResponse[];
-  nextCursor: string | null;
-}
+export type MemberPage = KeysetPage<MemberResponse>;
 
 /** Who acts on a tenant's members: the caller, its tenant and where it calls from. */
 export interface MemberActor {
@@ -46,18 +43,12 @@ export class MembersService {
   ) {}
 
   async list(tenant: TenantContext, query: ListMembersQuery): Promise<MemberPage> {
-    const limit = query.limit ?? DEFAULT_MEMBER_PAGE;
-    const after = query.cursor ? decodeKeysetCursor(query.cursor) : undefined;
-    const rows = await this.memberships.listMembers(tenant.tenantId, after, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toMember),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeKeysetCursor({ at: last.cursor_at, id: last.user_id })
-          : null,
-    };
+    return keysetPage(
+      query,
+      (after, limit) => this.memberships.listMembers(tenant.tenantId, after, limit),
+      (row) => ({ at: row.cursor_at, id: row.user_id }),
+      toMember,
+    );
   }
 
   async myTenants(principal: Principal): Promise<TenantMembershipResponse[]> {
