@@ -40,6 +40,17 @@ export enum AuthErrorCode {
   TenantMembershipMissing = 'tenant_membership_missing',
   InvalidCurrentPassword = 'invalid_current_password',
   MailUnavailable = 'mail_unavailable',
+  InvitationNotFound = 'invitation_not_found',
+  InvalidInvitationToken = 'invalid_invitation_token',
+  InvitationExpired = 'invitation_expired',
+  InvitationRevoked = 'invitation_revoked',
+  InvitationAccepted = 'invitation_already_accepted',
+  InvitationEmailMismatch = 'invitation_email_mismatch',
+  InvitationAccountExists = 'invitation_account_exists',
+  AlreadyMember = 'already_member',
+  SeatLimitReached = 'seat_limit_reached',
+  UserDisableForbidden = 'user_disable_forbidden',
+  InvalidUnlockToken = 'invalid_unlock_token',
 }
 
 const BEARER = { 'WWW-Authenticate': 'Bearer' };

@@ -64,6 +64,7 @@ const SUB_MODULES = [
   ],
   providers: [AuthBootstrap],
   exports: [
+    UsersModule,
     CatalogModule,
     KeysModule,
     TokensModule,

@@ -19,6 +19,10 @@ export {
   type SignupBillingPort,
   type SignupSubscriptionRequest,
 } from './signup/signup-billing.port';
+export { SeatLimitRegistry, type SeatLimitPort } from './users/seat-limit.port';
+// The audit log, for the changes other modules make (subscriptions).
+export { AuditLog, type AuditEntry } from './audit/audit-log.service';
+export type { AuditAction } from './audit/audit-actions';
 // Identity services the operator CLI uses (users seed/disable).
 export { PasswordHasher, CURRENT_PASSWORD_VERSION } from './passwords/password-hasher';
 export { PasswordPolicy } from './password-policy';

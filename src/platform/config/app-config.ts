@@ -655,6 +655,22 @@ export class AppConfig {
   @Max(36500)
   AUDIT_RETENTION_DAYS = 365;
 
+  @Setting({ kind: 'int', group: 'auth', description: 'Days a tenant invitation stays valid' })
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  INVITATION_TTL_DAYS = 7;
+
+  @Setting({
+    kind: 'int',
+    group: 'auth',
+    description: 'Lifetime in minutes of the unlock link mailed when an account locks',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  ACCOUNT_UNLOCK_TOKEN_TTL_MINUTES = 60;
+
   // --------------------------------------------------------------------- signup
   @Setting({ kind: 'bool', group: 'signup', description: 'Enable /auth/register' })
   @IsBoolean()
@@ -727,6 +743,24 @@ export class AppConfig {
   })
   @Matches(LINK_PATH, { message: 'PASSWORD_RESET_LINK_PATH must be a path like /reset-password' })
   PASSWORD_RESET_LINK_PATH = '/reset-password';
+
+  @Setting({
+    kind: 'string',
+    group: 'email',
+    description:
+      'Page of the frontend that accepts a tenant invitation; appended to EMAIL_LINK_BASE_URL with ?token=',
+  })
+  @Matches(LINK_PATH, { message: 'INVITATION_LINK_PATH must be a path like /invitations/accept' })
+  INVITATION_LINK_PATH = '/invitations/accept';
+
+  @Setting({
+    kind: 'string',
+    group: 'email',
+    description:
+      'Page of the frontend that unlocks a locked account; appended to EMAIL_LINK_BASE_URL with ?token=',
+  })
+  @Matches(LINK_PATH, { message: 'ACCOUNT_UNLOCK_LINK_PATH must be a path like /unlock' })
+  ACCOUNT_UNLOCK_LINK_PATH = '/unlock';
 
   // ---------------------------------------------------------------------- vault
   @Setting({

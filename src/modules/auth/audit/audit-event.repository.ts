@@ -59,6 +59,31 @@ export class AuditEventRepository {
     return row?.id ?? '';
   }
 
+  /**
+   * One row per tenant the user `userId` belongs to (one row with no tenant when it belongs to
+   * none), in one statement: an account event (disabled, password reset) shows in the audit log
+   * of every tenant whose owners must know.
+   */
+  async insertForUserTenants(
+    sql: Sql,
+    userId: string,
+    event: Omit<AuditEventInsert, 'tenantId'>,
+  ): Promise<void> {
+    await sql.query(
+      ...named(
+        `INSERT INTO audit_events (tenant_id, actor_user_id, actor_account, action, target_type,
+                                   target_id, request_id, ip_hash, details)
+         SELECT t.tenant_id, :actorUserId, :actorAccount, :action, :targetType, :targetId,
+                :requestId, :ipHash, :details::jsonb
+           FROM (SELECT m.tenant_id FROM tenant_user_memberships m WHERE m.user_id = :userId
+                 UNION ALL
+                 SELECT NULL::uuid WHERE NOT EXISTS
+                   (SELECT 1 FROM tenant_user_memberships m WHERE m.user_id = :userId)) t`,
+        { ...event, userId, details: JSON.stringify(event.details) },
+      ),
+    );
+  }
+
   /** One page of a tenant's events, newest first, after the cursor `before`. */
   async list(filter: AuditEventFilter): Promise<AuditEventRow[]> {
     const conditions = ['tenant_id = :tenantId'];

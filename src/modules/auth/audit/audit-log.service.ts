@@ -6,7 +6,7 @@ import type { ClientInfo } from '../client/client-info';
 import { hashIp } from '../client/ip-address';
 import type { Principal } from '../principal';
 import type { AuditAction } from './audit-actions';
-import { AuditEventRepository } from './audit-event.repository';
+import { AuditEventRepository, type AuditEventInsert } from './audit-event.repository';
 
 /** One change, as the service that made it describes it. */
 export interface AuditEntry {
@@ -33,8 +33,23 @@ export class AuditLog {
   ) {}
 
   async record(sql: Sql, entry: AuditEntry): Promise<void> {
-    await this.events.insert(sql, {
-      tenantId: entry.tenantId,
+    await this.events.insert(sql, { tenantId: entry.tenantId, ...this.row(entry) });
+  }
+
+  /**
+   * An account event (user disabled, password reset, email verified): one record in each tenant
+   * the user belongs to, so each tenant's owners see it; `entry.tenantId` is ignored.
+   */
+  async recordForUserTenants(
+    sql: Sql,
+    userId: string,
+    entry: Omit<AuditEntry, 'tenantId'>,
+  ): Promise<void> {
+    await this.events.insertForUserTenants(sql, userId, this.row(entry));
+  }
+
+  private row(entry: Omit<AuditEntry, 'tenantId'>): Omit<AuditEventInsert, 'tenantId'> {
+    return {
       actorUserId: entry.actor?.userId ?? null,
       actorAccount: entry.actor && !entry.actor.userId ? entry.actor.account : null,
       action: entry.action,
@@ -43,6 +58,6 @@ export class AuditLog {
       requestId: RequestContext.requestId() ?? null,
       ipHash: entry.client ? hashIp(this.config.sessionIpHashSalt, entry.client.ip) : null,
       details: entry.details ?? {},
-    });
+    };
   }
 }
