@@ -5,6 +5,7 @@ import { ChatConversations1764100200000 } from './1764100200000-chat-conversatio
 import { BillingCore1764100300000 } from './1764100300000-billing-core';
 import { StripeWebhooks1764100400000 } from './1764100400000-stripe-webhooks';
 import { AuthAuditEvents1764100500000 } from './1764100500000-auth-audit-events';
+import { AuthTenantInvitations1764100600000 } from './1764100600000-auth-tenant-invitations';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS = [
   BillingCore1764100300000,
   StripeWebhooks1764100400000,
   AuthAuditEvents1764100500000,
+  AuthTenantInvitations1764100600000,
 ];

@@ -15,6 +15,7 @@ import { GateModule } from './gate/gate.module';
 import { GuardsModule } from './guards/guards.module';
 import { IdentityModule } from './identity/identity.module';
 import { KeysModule } from './keys/keys.module';
+import { InvitationsModule } from './invitations/invitations.module';
 import { MembersModule } from './members/members.module';
 import { AuditModule } from './audit/audit.module';
 import { ServiceAccountsModule } from './service-accounts/service-accounts.module';
@@ -26,6 +27,7 @@ import { UsersModule } from './users/users.module';
  * Auth, composed of sub-modules that each own their providers and routes and import only the
  * ones below them (docs/architecture.md):
  *
+ *   Invitations -> Identity
  *   Identity, ServiceAccounts, Members -> Audit
  *     -> Guards -> Sessions -> Gate -> Users
  *     -> Tokens -> Keys -> Catalog
@@ -46,6 +48,7 @@ const SUB_MODULES = [
   ServiceAccountsModule,
   AuditModule,
   MembersModule,
+  InvitationsModule,
 ];
 
 @Module({
@@ -73,6 +76,7 @@ const SUB_MODULES = [
     IdentityModule,
     ServiceAccountsModule,
     AuditModule,
+    MembersModule,
   ],
 })
 export class AuthModule {}

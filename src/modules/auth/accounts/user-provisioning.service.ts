@@ -28,6 +28,11 @@ export interface ProvisionUserInput {
   emailVerified?: boolean;
   /** Apply the password policy with the email as hint (400 on failure). Default true. */
   enforcePolicy?: boolean;
+  /**
+   * Runs inside the provisioning transaction once the user and membership exist (an invitation
+   * marks itself accepted there): throwing undoes the whole account.
+   */
+  inTransaction?: (tx: EntityManager, user: ProvisionedUser) => Promise<void>;
 }
 
 export interface ProvisionedUser {
@@ -88,7 +93,7 @@ export class UserProvisioningService {
         if (displayName) await this.profiles.insert(tx, { userId, displayName });
         await this.memberships.insert(tx, { userId, tenantId: tenant.id, role });
         await this.history.append(userId, stored.hash, stored.version, tx);
-        return {
+        const provisioned: ProvisionedUser = {
           userId,
           email,
           tenantId: tenant.id,
@@ -96,6 +101,8 @@ export class UserProvisioningService {
           role,
           createdTenant: tenant.created,
         };
+        await input.inTransaction?.(tx, provisioned);
+        return provisioned;
       });
     } catch (error) {
       if (isUniqueViolation(error, 'uq_users_email')) throw AuthFailures.emailTaken();

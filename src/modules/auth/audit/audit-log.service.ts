@@ -10,8 +10,8 @@ import { AuditEventRepository, type AuditEventInsert } from './audit-event.repos
 
 /** One change, as the service that made it describes it. */
 export interface AuditEntry {
-  /** Who did it: the caller, or null for the system (CLI, webhooks). */
-  actor: Principal | null;
+  /** Who did it: the caller (or the user a change is by, e.g. who accepted), null for the system. */
+  actor: Pick<Principal, 'userId' | 'account'> | null;
   tenantId: string | null;
   action: AuditAction;
   target?: { type: string; id: string };

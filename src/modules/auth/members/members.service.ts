@@ -5,25 +5,18 @@ import { keysetPage, type KeysetPage } from '../../../platform/http';
 import { AuditLog } from '../audit/audit-log.service';
 import type { AuditAction } from '../audit/audit-actions';
 import { AuthErrorCode, AuthException } from '../auth.errors';
-import type { ClientInfo } from '../client/client-info';
 import { isUserPrincipal, type Principal } from '../principal';
-import { SUPERUSER_SCOPE } from '../scopes/scope-policy';
 import { SessionRevocationService } from '../sessions/session-revocation.service';
 import { SessionStateService } from '../sessions/session-state.service';
 import type { TenantContext } from '../tenancy/tenant-context';
 import { MembershipRepository, type MemberRow } from '../users/membership.repository';
 import type { MemberResponse, TenantMembershipResponse } from './dto/member.dto';
 import type { ListMembersQuery } from './dto/list-members-query.dto';
+import { actorRole, type MemberActor } from './member-actor';
 import { assertMayManage, memberRoleOf, type MemberRole } from './member-roles';
 
 export type MemberPage = KeysetPage<MemberResponse>;
-
-/** Who acts on a tenant's members: the caller, its tenant and where it calls from. */
-export interface MemberActor {
-  principal: Principal;
-  tenant: TenantContext;
-  client: ClientInfo;
-}
+export type { MemberActor } from './member-actor';
 
 /**
  * A tenant's members: list, change a role, remove, leave. Every change locks the tenant's owner
@@ -63,7 +56,7 @@ export class MembersService {
       const { role, owners } = await this.memberships.lockForChange(tx, tenantId, userId);
       if (role === null) throw memberNotFound();
       const from = memberRoleOf(role);
-      assertMayManage(await this.actorRole(tx, actor), from, to);
+      assertMayManage(await actorRole(tx, actor, this.memberships), from, to);
       if (from === to) return false;
       if (from === 'owner' && owners <= 1) throw lastOwner('demoted');
       await this.memberships.updateRole(tx, tenantId, userId, to);
@@ -98,7 +91,8 @@ export class MembersService {
       const { role, owners } = await this.memberships.lockForChange(tx, tenantId, userId);
       if (role === null) throw memberNotFound();
       const from = memberRoleOf(role);
-      if (action === 'member.removed') assertMayManage(await this.actorRole(tx, actor), from, null);
+      if (action === 'member.removed')
+        assertMayManage(await actorRole(tx, actor, this.memberships), from, null);
       if (from === 'owner' && owners <= 1) throw lastOwner('removed');
       await this.memberships.delete(tx, tenantId, userId);
       const result = await this.revocation.revokeInTenant(tx, userId, tenantId, reason);
@@ -109,19 +103,6 @@ export class MembersService {
       return result;
     });
     await this.revocation.announce(userId, tenantId, reason, revoked);
-  }
-
-  /**
-   * The actor's role, read inside the change's transaction (the token may be older than a
-   * demotion). A support operator (`support:*`) acts as an owner; a service account with the
-   * tenant's billing rights as an admin.
-   */
-  private async actorRole(tx: Sql, actor: MemberActor): Promise<MemberRole> {
-    if (actor.principal.scopes.includes(SUPERUSER_SCOPE)) return 'owner';
-    if (!isUserPrincipal(actor.principal))
-      return actor.tenant.role === 'viewer' ? 'viewer' : 'admin';
-    const role = await this.memberships.findRole(actor.principal.userId, actor.tenant.tenantId, tx);
-    return role === null ? 'viewer' : memberRoleOf(role);
   }
 
   private record(

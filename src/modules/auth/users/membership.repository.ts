@@ -141,6 +141,27 @@ export class MembershipRepository {
     };
   }
 
+  /** How many members the tenant has (seats in use). */
+  async count(sql: Sql, tenantId: string): Promise<number> {
+    const row = await firstRow<{ n: number }>(
+      sql,
+      'SELECT count(*)::int AS n FROM tenant_user_memberships WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return row?.n ?? 0;
+  }
+
+  /** Whether the account with this email (case-insensitive) is a member of the tenant. */
+  async hasMemberWithEmail(sql: Sql, tenantId: string, email: string): Promise<boolean> {
+    const row = await firstRow<{ found: boolean }>(
+      sql,
+      `SELECT EXISTS (SELECT 1 FROM tenant_user_memberships m JOIN users u ON u.id = m.user_id
+                        WHERE m.tenant_id = $1 AND u.email = $2) AS found`,
+      [tenantId, email],
+    );
+    return row?.found ?? false;
+  }
+
   async updateRole(sql: Sql, tenantId: string, userId: string, role: string): Promise<void> {
     await sql.query(
       'UPDATE tenant_user_memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2',

@@ -32,6 +32,19 @@ export class TenantAccountRepository {
     return row!.id;
   }
 
+  /**
+   * Locks the tenant row for the rest of transaction `sql`: seat counting (members plus pending
+   * invitations) runs under it, so two concurrent invitations cannot both take the last seat.
+   * Returns the tenant's name, or null when it does not exist.
+   */
+  async lockForSeats(sql: Sql, id: string): Promise<{ name: string } | null> {
+    return firstRow<{ name: string }>(
+      sql,
+      'SELECT name FROM tenant_accounts WHERE id = $1 FOR UPDATE',
+      [id],
+    );
+  }
+
   async delete(id: string, sql: Sql = this.dataSource.manager): Promise<void> {
     await sql.query('DELETE FROM tenant_accounts WHERE id = $1', [id]);
   }
