@@ -21,6 +21,7 @@ import { TokensCommand } from './tokens/tokens.command';
 import { PasswordPrompt } from './users/password-prompt';
 import { UserSeedService } from './users/user-seed.service';
 import { UsersSeedCommand } from './users/users-seed.command';
+import { UsersDisableCommand, UsersEnableCommand } from './users/users-status.command';
 import { UsersCommand } from './users/users.command';
 
 /**
@@ -40,6 +41,8 @@ export const CLI_COMMANDS: Provider[] = [
   ServiceAccountIssueClient,
   UsersCommand,
   UsersSeedCommand,
+  UsersDisableCommand,
+  UsersEnableCommand,
   UserSeedService,
   PasswordPrompt,
   MigrateCommand,

@@ -38,13 +38,23 @@ export class SessionRevocationService {
     reason: string,
     tenantId: string | null = null,
   ): Promise<RevocationResult> {
-    const result = await this.dataSource.transaction(async (tx) => ({
+    const result = await this.dataSource.transaction((tx) =>
+      this.revokeAllForUserIn(tx, userId, reason),
+    );
+    await this.announce(userId, tenantId, reason, result);
+    return result;
+  }
+
+  /**
+   * Every refresh token (all tenants) and every session of the user inside the caller's
+   * transaction `tx` (an account change such as disabling, so both commit or neither does).
+   * Call `announce` with the result after the commit.
+   */
+  async revokeAllForUserIn(tx: Sql, userId: string, reason: string): Promise<RevocationResult> {
+    return {
       tokens: await this.refreshTokens.revokeAccount(`user:${userId}`, reason, tx),
       sessionIds: await this.sessions.revokeAllForUser(userId, reason, tx),
-    }));
-    await this.sessionState.markRevoked(result.sessionIds, reason);
-    this.logRevoke(userId, tenantId, reason, result, null);
-    return result;
+    };
   }
 
   /**
@@ -69,10 +79,13 @@ export class SessionRevocationService {
     };
   }
 
-  /** After the commit of `revokeInTenant`: the revoked sessions' access tokens stop now. */
+  /**
+   * After the commit of `revokeInTenant` or `revokeAllForUserIn`: the revoked sessions' access
+   * tokens stop now. `tenantId` is null when the revocation spanned all of the user's tenants.
+   */
   async announce(
     userId: string,
-    tenantId: string,
+    tenantId: string | null,
     reason: string,
     result: RevocationResult,
   ): Promise<void> {
