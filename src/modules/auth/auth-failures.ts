@@ -46,6 +46,10 @@ export const AuthFailures = {
     new AuthException(400, 'Password reset token is malformed.', Code.InvalidResetToken),
   resetInvalid: () =>
     new AuthException(400, 'Password reset token is invalid or expired.', Code.InvalidResetToken),
+  unlockMalformed: () =>
+    new AuthException(400, 'Unlock token is malformed.', Code.InvalidUnlockToken),
+  unlockInvalid: () =>
+    new AuthException(400, 'Unlock token is invalid or expired.', Code.InvalidUnlockToken),
   passwordPolicy: (message: string) => new AuthException(400, message, Code.PasswordPolicy),
   passwordReused: () => new AuthException(400, 'Password was recently used.', Code.PasswordReused),
   invalidCurrentPassword: () =>

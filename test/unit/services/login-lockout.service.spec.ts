@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AuthMetrics } from '../../../src/modules/auth/auth.metrics';
+import { AccountUnlockService } from '../../../src/modules/auth/email/account-unlock.service';
 import { AccountGate } from '../../../src/modules/auth/gate/account-gate.service';
 import { LoginEventRepository } from '../../../src/modules/auth/gate/login-event.repository';
 import { LoginThrottle } from '../../../src/modules/auth/gate/login-throttle.service';
@@ -51,8 +52,15 @@ async function failureOf(promise: Promise<unknown>) {
 
 describe('LoginService: password login and lockout', () => {
   const setup = (env: Record<string, string> = {}) => {
+    // The lock itself is AccountUnlockService's: a real one, on the same repository mocks.
+    const unlocks = newTestService(AccountUnlockService);
+    const shared = [UserRepository, LoginThrottle, AccountGate].map((token) => ({
+      provide: token,
+      useValue: unlocks.mocks.get(token as never),
+    }));
     const { sut, mocks } = newTestService(LoginService, {
       env: { AUTH_LOCKOUT_THRESHOLD: '3', ...env },
+      providers: [...shared, { provide: AccountUnlockService, useValue: unlocks.sut }],
     });
     const users = mocks.get(UserRepository);
     const hasher = mocks.get(PasswordHasher);

@@ -1,20 +1,25 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal } from '../decorators/auth.decorators';
+import { AccountUnlockRequest } from '../dto/account-unlock-request.dto';
 import { EmailVerificationConfirmRequest } from '../dto/email-verification-request.dto';
 import { success, SuccessResponse } from '../../../platform/http/success-response';
+import { AccountUnlockService } from './account-unlock.service';
 import { EmailVerificationService } from './email-verification.service';
 import type { Principal } from '../principal';
 import { Client, type ClientInfo } from '../client/client-info';
 import { requireUser } from '../user-principal';
 
-/** Email verification. */
+/** Links mailed to the account owner: email verification and the lockout's unlock link. */
 @ApiTags('api', 'auth')
-@Controller('api/v1/auth/email')
+@Controller('api/v1/auth')
 export class AuthEmailController {
-  constructor(private readonly verification: EmailVerificationService) {}
+  constructor(
+    private readonly verification: EmailVerificationService,
+    private readonly unlocks: AccountUnlockService,
+  ) {}
 
-  @Post('send')
+  @Post('email/send')
   @HttpCode(202)
   @Authenticated()
   @ApiResponse({ status: 202, type: SuccessResponse })
@@ -28,7 +33,7 @@ export class AuthEmailController {
       : success('Verification email sent.', { email_verified: false });
   }
 
-  @Post('verify')
+  @Post('email/verify')
   @HttpCode(200)
   @ApiResponse({ status: 200, type: SuccessResponse })
   async verifyEmailToken(
@@ -37,5 +42,16 @@ export class AuthEmailController {
   ): Promise<SuccessResponse<null>> {
     await this.verification.verifyEmailToken(body.token, client);
     return success('Email verified successfully.', null);
+  }
+
+  /** The link mailed when the account locked: re-activates it at once (204, no body). */
+  @Post('unlock')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'Account unlocked.' })
+  async unlockAccount(
+    @Body() body: AccountUnlockRequest,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    await this.unlocks.unlock(body.token, client);
   }
 }

@@ -29,7 +29,7 @@ function minutesUntil(expiresAt: Date): number {
   return Math.max(1, Math.round((expiresAt.getTime() - Date.now()) / 60_000));
 }
 
-function render(
+export function render(
   to: string,
   category: string,
   subject: string,
@@ -82,6 +82,24 @@ export function passwordResetMail(
     'Choose a new password',
     link,
     `This link expires in ${minutesUntil(expiresAt)} minutes and works once. If you did not ask for it, ignore this email: your password stays unchanged.`,
+    developmentNote,
+  );
+}
+
+export function unlockMail(
+  to: string,
+  link: string,
+  expiresAt: Date,
+  developmentNote?: string,
+): MailMessage {
+  return render(
+    to,
+    'account_unlock',
+    'Your account was locked',
+    'Your account was locked after repeated failed sign-in attempts.',
+    'Unlock your account',
+    link,
+    `This link expires in ${minutesUntil(expiresAt)} minutes and works once. If the failed attempts were not yours, unlock the account and change your password.`,
     developmentNote,
   );
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../platform/config/app-config';
 import { MailSender } from '../../../platform/mail';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
 import { RateLimiter } from '../../../platform/rate-limit';
+import { AuditLog } from '../audit/audit-log.service';
 import { AuthFailures } from '../auth-failures';
 import { errorKind, piiDigest } from '../pii-digest';
 import type { UserPrincipal } from '../principal';
@@ -27,6 +29,8 @@ export class EmailVerificationService {
     private readonly users: UserRepository,
     private readonly tokens: EmailVerificationTokens,
     private readonly mail: MailSender,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('auth.observability');
@@ -118,7 +122,18 @@ export class EmailVerificationService {
     if (!user || user.email.toLowerCase() !== record.email.toLowerCase()) {
       throw AuthFailures.verificationInvalid();
     }
-    await this.users.markEmailVerified(user.id);
+    await this.dataSource.transaction(async (tx) => {
+      await this.users.markEmailVerified(user.id, tx);
+      // Only a real change is an event: a second valid link for a verified address changes nothing.
+      if (user.emailVerifiedAt) return;
+      await this.audit.recordForUserTenants(tx, user.id, {
+        actor: null,
+        action: 'email.verified',
+        target: { type: 'user', id: user.id },
+        details: { activated: user.status === 'pending' },
+        client,
+      });
+    });
     logEvent(this.log, 'info', 'auth.email_verification', {
       user_id: user.id,
       token_id: record.token_id,

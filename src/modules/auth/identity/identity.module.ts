@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
-import { UserAccountService } from '../accounts/user-account.service';
 import { UserProvisioningService } from '../accounts/user-provisioning.service';
+import { AuditModule } from '../audit/audit.module';
 import { AuthSharedModule } from '../auth-shared.module';
+import { AccountUnlockService } from '../email/account-unlock.service';
 import { AuthEmailController } from '../email/auth-email.controller';
 import { EmailVerificationService } from '../email/email-verification.service';
-import { EmailVerificationTokens, PasswordResetTokens } from '../email/token-stores';
+import {
+  AccountUnlockTokens,
+  EmailVerificationTokens,
+  PasswordResetTokens,
+} from '../email/token-stores';
 import { GateModule } from '../gate/gate.module';
 import { AuthSessionsController } from '../login/auth-sessions.controller';
 import { LoginService } from '../login/login.service';
@@ -23,12 +28,12 @@ import { UsersModule } from '../users/users.module';
 import { MeController } from './me.controller';
 
 /**
- * Identity: accounts (provisioning, disabling), signup, password login, passwords (change,
- * reset, history) and email verification, with their routes. Built on users, the sign-in gate,
+ * Identity: accounts (provisioning), signup, password login, passwords (change,
+ * reset, history), email verification and the lockout's unlock link, with their routes. Built on users, the sign-in gate,
  * sessions and tokens; nothing below imports it.
  */
 @Module({
-  imports: [AuthSharedModule, UsersModule, GateModule, SessionsModule, TokensModule],
+  imports: [AuthSharedModule, AuditModule, UsersModule, GateModule, SessionsModule, TokensModule],
   controllers: [
     AuthSessionsController,
     AuthEmailController,
@@ -45,12 +50,13 @@ import { MeController } from './me.controller';
     PasswordResetTokens,
     EmailVerificationTokens,
     EmailVerificationService,
+    AccountUnlockTokens,
+    AccountUnlockService,
     LoginService,
     UserProvisioningService,
-    UserAccountService,
     SignupBillingRegistry,
     SignupService,
   ],
-  exports: [PasswordHasher, UserProvisioningService, UserAccountService, SignupBillingRegistry],
+  exports: [PasswordHasher, UserProvisioningService, SignupBillingRegistry, LoginService],
 })
 export class IdentityModule {}

@@ -6,6 +6,7 @@ import { LoggerFactory, logEvent } from '../../../platform/observability/logger.
 import { MetricsService } from '../../../platform/observability/metrics.service';
 import { AuthFailures } from '../auth-failures';
 import { AuthMetrics } from '../auth.metrics';
+import { AccountUnlockService } from '../email/account-unlock.service';
 import { PasswordCredentials } from '../passwords/password-credentials.service';
 import { PasswordHasher } from '../passwords/password-hasher';
 import type { ClientInfo } from '../client/client-info';
@@ -42,6 +43,7 @@ export class LoginService {
     private readonly gate: AccountGate,
     private readonly issuer: SessionIssuer,
     private readonly metrics: AuthMetrics,
+    private readonly unlocks: AccountUnlockService,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('auth.observability');
@@ -149,20 +151,7 @@ export class LoginService {
     ]);
     if (attempts < this.config.AUTH_LOCKOUT_THRESHOLD) throw AuthFailures.invalidCredentials();
 
-    await this.users.setStatus(user.id, 'locked');
-    await this.throttle.lockUser(user.id);
-    await this.gate.recordEvent(
-      user.id,
-      membership.tenantId,
-      client,
-      'locked',
-      'lockout_threshold',
-    );
-    logEvent(this.log, 'warn', 'auth.lockout', {
-      user_id: user.id,
-      tenant_id: membership.tenantId,
-      attempts,
-    });
+    await this.unlocks.lock(user, membership.tenantId, client, attempts);
     throw AuthFailures.lockedOut();
   }
 }

@@ -52,11 +52,13 @@ export class AuthPasswordsController {
   async changePassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordChangeRequest,
+    @Client() client: ClientInfo,
   ): Promise<SuccessResponse<null>> {
     await this.changes.changePassword(
       requireUser(principal),
       body.current_password,
       body.new_password,
+      client,
     );
     return success('Password updated successfully', null);
   }
@@ -68,8 +70,14 @@ export class AuthPasswordsController {
   async adminResetPassword(
     @CurrentPrincipal() principal: Principal,
     @Body() body: PasswordResetRequest,
+    @Client() client: ClientInfo,
   ): Promise<SuccessResponse<null>> {
-    await this.changes.adminResetPassword(principal, body.user_id.toLowerCase(), body.new_password);
+    await this.changes.adminResetPassword(
+      principal,
+      body.user_id.toLowerCase(),
+      body.new_password,
+      client,
+    );
     return success('Password reset successfully', null);
   }
 }

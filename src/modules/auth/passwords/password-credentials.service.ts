@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../platform/config/app-config';
+import type { Sql } from '../../../platform/database';
 import { AuthFailures } from '../auth-failures';
 import { PasswordResetTokens } from '../email/token-stores';
 import { LoginThrottle } from '../gate/login-throttle.service';
@@ -34,13 +35,22 @@ export class PasswordCredentials {
     if (violation) throw AuthFailures.passwordPolicy(violation);
   }
 
-  /** Stores a new password (change or reset); returns when hash, history and lockout are done. */
-  async setPassword(userId: string, newPassword: string): Promise<void> {
+  /**
+   * Stores a new password (change or reset); returns when hash, history and lockout are done.
+   * `within` runs in the same transaction (the audit record, a revocation), so the password and
+   * what the caller writes about it commit together.
+   */
+  async setPassword(
+    userId: string,
+    newPassword: string,
+    within?: (tx: Sql) => Promise<void>,
+  ): Promise<void> {
     const stored = await this.hasher.hash(newPassword);
     await this.dataSource.transaction(async (tx) => {
       await this.users.updatePassword(userId, stored.hash, stored.version, tx);
       await this.history.append(userId, stored.hash, stored.version, tx);
       await this.history.trim(userId, this.config.AUTH_PASSWORD_HISTORY_COUNT, tx);
+      if (within) await within(tx);
     });
     await this.throttle.clearUser(userId);
     await this.resetTokens.invalidateUser(userId);

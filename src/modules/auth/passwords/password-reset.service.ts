@@ -4,6 +4,7 @@ import { AppConfig } from '../../../platform/config/app-config';
 import { MailSender } from '../../../platform/mail';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
 import { RateLimiter } from '../../../platform/rate-limit';
+import { AuditLog } from '../audit/audit-log.service';
 import { AuthFailures } from '../auth-failures';
 import { AuthMetrics } from '../auth.metrics';
 import { errorKind, piiDigest } from '../pii-digest';
@@ -30,6 +31,7 @@ export class PasswordResetService {
     private readonly credentials: PasswordCredentials,
     private readonly revocation: SessionRevocationService,
     private readonly metrics: AuthMetrics,
+    private readonly audit: AuditLog,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('auth.observability');
@@ -133,7 +135,16 @@ export class PasswordResetService {
     await this.credentials.assertAcceptable(user, newPassword);
     if (!(await this.tokens.consume(record))) throw AuthFailures.resetInvalid();
 
-    await this.credentials.setPassword(user.id, newPassword);
+    await this.credentials.setPassword(user.id, newPassword, (tx) =>
+      // Nobody is signed in on this path: the mailbox owner acted, recorded as no actor.
+      this.audit.recordForUserTenants(tx, user.id, {
+        actor: null,
+        action: 'password.reset',
+        target: { type: 'user', id: user.id },
+        details: { flow: 'token' },
+        client,
+      }),
+    );
     await this.revocation.revokeAllForUser(user.id, 'password_reset_token');
     this.metrics.passwordResets.inc({ flow: 'token' });
     logEvent(this.log, 'info', 'auth.password_reset', {
