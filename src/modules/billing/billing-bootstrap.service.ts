@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../../platform/config/app-config';
 import { maskSecret } from '../../platform/config/masking';
 import { LoggerFactory } from '../../platform/observability/logger.factory';
-import { SignupBillingRegistry } from '../auth';
+import { SeatLimitRegistry, SignupBillingRegistry } from '../auth';
 import { SignupBillingAdapter } from './signup/signup-billing.adapter';
+import { SeatLimitAdapter } from './subscriptions/seat-limit.adapter';
 
 /** Production billing refuses to start without Postgres, Stripe secrets, or Redis for streams. */
 export function billingProductionProblems(config: AppConfig): string[] {
@@ -24,7 +25,8 @@ export function billingProductionProblems(config: AppConfig): string[] {
 
 /**
  * Boot-time wiring of billing: the production fail-fast rules, the validated-configuration
- * summary of the reference (masked secrets), and billing's implementation of auth's signup port.
+ * summary of the reference (masked secrets), and billing's implementations of auth's signup and
+ * seat-limit ports.
  */
 @Injectable()
 export class BillingBootstrap implements OnModuleInit {
@@ -34,6 +36,8 @@ export class BillingBootstrap implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly signupRegistry: SignupBillingRegistry,
     private readonly signup: SignupBillingAdapter,
+    private readonly seatRegistry: SeatLimitRegistry,
+    private readonly seats: SeatLimitAdapter,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('anything-agents.billing');
@@ -45,7 +49,7 @@ export class BillingBootstrap implements OnModuleInit {
       throw new Error(`Billing cannot start: ${problems.join('; ')}`);
     }
     this.logSummary();
-    this.registerSignupPort();
+    this.registerPorts();
   }
 
   private logSummary(): void {
@@ -72,8 +76,9 @@ export class BillingBootstrap implements OnModuleInit {
     );
   }
 
-  /** Auth declares the signup port; billing provides it (auth imports no feature module). */
-  private registerSignupPort(): void {
+  /** Auth declares the signup and seat-limit ports; billing provides them (auth imports no feature module). */
+  private registerPorts(): void {
     this.signupRegistry.register(this.signup);
+    this.seatRegistry.register(this.seats);
   }
 }

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { isoZ } from '../../platform/time/iso';
-import { CurrentTenant, RequireTenantRoles, type TenantContext } from '../auth';
+import {
+  CurrentPrincipal,
+  CurrentTenant,
+  RequireTenantRoles,
+  type Principal,
+  type TenantContext,
+} from '../auth';
 import { BillingPlanResponse } from './dto/billing-plan-response.dto';
 import { CancelSubscriptionRequest } from './dto/cancel-subscription-request.dto';
 import { StartSubscriptionRequest } from './dto/start-subscription-request.dto';
@@ -53,15 +59,20 @@ export class BillingController {
   @ApiCreatedResponse({ type: TenantSubscriptionResponse })
   async startSubscription(
     @CurrentTenant() tenant: TenantContext,
+    @CurrentPrincipal() principal: Principal,
     @Body() body: StartSubscriptionRequest,
   ): Promise<TenantSubscriptionResponse> {
-    const row = await this.subscriptions.start(tenant.tenantId, {
-      planCode: body.plan_code,
-      billingEmail: body.billing_email ?? null,
-      autoRenew: body.auto_renew ?? true,
-      seatCount: body.seat_count ?? null,
-      trialDays: null,
-    });
+    const row = await this.subscriptions.start(
+      tenant.tenantId,
+      {
+        planCode: body.plan_code,
+        billingEmail: body.billing_email ?? null,
+        autoRenew: body.auto_renew ?? true,
+        seatCount: body.seat_count ?? null,
+        trialDays: null,
+      },
+      principal,
+    );
     return toSubscriptionResponse(row);
   }
 
@@ -70,14 +81,19 @@ export class BillingController {
   @ApiOkResponse({ type: TenantSubscriptionResponse })
   async updateSubscription(
     @CurrentTenant() tenant: TenantContext,
+    @CurrentPrincipal() principal: Principal,
     @Body() body: UpdateSubscriptionRequest,
   ): Promise<TenantSubscriptionResponse> {
-    const row = await this.subscriptions.update(tenant.tenantId, {
-      autoRenew: body.auto_renew,
-      billingEmail: body.billing_email,
-      seatCount: body.seat_count,
-      planCode: body.plan_code,
-    });
+    const row = await this.subscriptions.update(
+      tenant.tenantId,
+      {
+        autoRenew: body.auto_renew,
+        billingEmail: body.billing_email,
+        seatCount: body.seat_count,
+        planCode: body.plan_code,
+      },
+      principal,
+    );
     return toSubscriptionResponse(row);
   }
 
@@ -87,9 +103,14 @@ export class BillingController {
   @ApiOkResponse({ type: TenantSubscriptionResponse })
   async cancelSubscription(
     @CurrentTenant() tenant: TenantContext,
+    @CurrentPrincipal() principal: Principal,
     @Body() body: CancelSubscriptionRequest,
   ): Promise<TenantSubscriptionResponse> {
-    const row = await this.subscriptions.cancel(tenant.tenantId, body.cancel_at_period_end ?? true);
+    const row = await this.subscriptions.cancel(
+      tenant.tenantId,
+      body.cancel_at_period_end ?? true,
+      principal,
+    );
     return toSubscriptionResponse(row);
   }
 

@@ -26,6 +26,8 @@ import { BillingStreamController } from './stream/billing-stream.controller';
 import { BillingStreamHub } from './stream/billing-stream.hub';
 import { BillingStreamPublisher } from './stream/billing-stream.publisher';
 import { BillingStreamService } from './stream/billing-stream.service';
+import { SeatLimitAdapter } from './subscriptions/seat-limit.adapter';
+import { SubscriptionAudit } from './subscriptions/subscription-audit';
 import { SubscriptionRepository } from './subscriptions/subscription.repository';
 import { SubscriptionService } from './subscriptions/subscription.service';
 import { CustomerSyncService } from './sync/customer-sync.service';
@@ -61,6 +63,7 @@ import { UsageService } from './usage/usage.service';
     PlanRepository,
     PlanService,
     SubscriptionRepository,
+    SubscriptionAudit,
     SubscriptionService,
     StripeCustomerRepository,
     CustomerService,
@@ -77,6 +80,7 @@ import { UsageService } from './usage/usage.service';
     InvoiceSyncService,
     CustomerSyncService,
     SignupBillingAdapter,
+    SeatLimitAdapter,
     BillingBootstrap,
   ],
   exports: [

@@ -5,6 +5,7 @@ import { AppConfig } from '../../../platform/config/app-config';
 import { LoggerFactory, logEvent } from '../../../platform/observability/logger.factory';
 import { MetricsService } from '../../../platform/observability/metrics.service';
 import { isoOffset } from '../../../platform/time/iso';
+import { AuditLog } from '../audit/audit-log.service';
 import { AuthErrorCode, AuthException } from '../auth.errors';
 import { AuthMetrics } from '../auth.metrics';
 import type { RefreshTokenEntity } from '../entities/refresh-token.entity';
@@ -49,6 +50,7 @@ export class ServiceAccountIssuanceService {
     private readonly tokens: TokenService,
     private readonly rows: RefreshTokenRepository,
     private readonly metrics: AuthMetrics,
+    private readonly audit: AuditLog,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('auth.observability');
@@ -82,7 +84,7 @@ export class ServiceAccountIssuanceService {
         );
       }
       await this.limiter.hit(definition.account);
-      const outcome = await this.issueFor(definition, request);
+      const outcome = await this.issueFor(definition, request, signer);
       const reason = outcome.reused ? 'success_reused' : 'success_issued';
       this.record(request, reason, startedAt, signer, null);
       return outcome;
@@ -104,6 +106,7 @@ export class ServiceAccountIssuanceService {
   private async issueFor(
     definition: ServiceAccountDefinition,
     request: IssuanceRequest,
+    signer: string | null,
   ): Promise<IssuanceOutcome> {
     const tenantId = this.tenantFor(definition, request.tenantId);
     const scopes = this.scopesFor(definition, request.scopes);
@@ -144,6 +147,24 @@ export class ServiceAccountIssuanceService {
         manager,
         now,
       );
+      // Only a newly minted token is an issuance; a reused one was recorded when it was minted.
+      // The caller is Vault-authenticated (or dev-local), not a principal: no actor, the Vault
+      // identity goes in the details. Same transaction as the token row.
+      await this.audit.record(manager, {
+        actor: null,
+        tenantId,
+        action: 'service_account.token_issued',
+        target: { type: 'service_account', id: definition.account },
+        details: {
+          scopes,
+          token_id: row.refreshJti,
+          tenant_id: tenantId,
+          kid: row.signingKid,
+          expires_at: row.expiresAt.toISOString(),
+          signer,
+          forced: request.force,
+        },
+      });
       return { reused: false, response: this.response(row, signed.token) };
     });
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AuthSharedModule } from '../auth-shared.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { KeysModule } from '../keys/keys.module';
@@ -14,7 +15,7 @@ import { VaultTransitClient } from './vault-transit.client';
 
 /** Service accounts: Vault-authenticated issuance, Transit signing and the token exchange. */
 @Module({
-  imports: [AuthSharedModule, CatalogModule, KeysModule, TokensModule, UsersModule],
+  imports: [AuthSharedModule, AuditModule, CatalogModule, KeysModule, TokensModule, UsersModule],
   controllers: [ServiceAccountsController],
   providers: [
     VaultTransitClient,

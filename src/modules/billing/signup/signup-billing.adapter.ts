@@ -20,12 +20,17 @@ export class SignupBillingAdapter implements SignupBillingPort {
   }
 
   async startSignupSubscription(request: SignupSubscriptionRequest): Promise<void> {
-    await this.subscriptions.start(request.tenantId, {
-      planCode: request.planCode,
-      billingEmail: request.billingEmail,
-      autoRenew: true,
-      seatCount: 1,
-      trialDays: request.trialDays,
-    });
+    // No actor: the signing-up user has no principal yet, so the audit record is the system's.
+    await this.subscriptions.start(
+      request.tenantId,
+      {
+        planCode: request.planCode,
+        billingEmail: request.billingEmail,
+        autoRenew: true,
+        seatCount: 1,
+        trialDays: request.trialDays,
+      },
+      null,
+    );
   }
 }

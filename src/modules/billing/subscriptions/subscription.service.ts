@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { RequestContext } from '../../../platform/observability/request-context';
 import { RedisService } from '../../../platform/redis/redis.service';
+import type { Principal } from '../../auth';
 import { BillingErrorCode, BillingException } from '../billing.errors';
 import { CustomerService } from '../customers/customer.service';
 import type { BillingPlanEntity } from '../entities/billing-plan.entity';
@@ -14,6 +17,7 @@ import { StripeGateway } from '../gateway/stripe-gateway.service';
 import { isTerminalStatus, type StripeSubscriptionState } from '../gateway/stripe-objects';
 import { PlanService } from '../plans/plan.service';
 import { isUuid } from '../../../platform/ids';
+import { SubscriptionAudit } from './subscription-audit';
 import { SubscriptionRepository, type SubscriptionWrite } from './subscription.repository';
 
 export interface StartSubscriptionCommand {
@@ -50,6 +54,8 @@ export class SubscriptionService {
     private readonly customers: CustomerService,
     private readonly gateway: StripeGateway,
     private readonly redis: RedisService,
+    private readonly audit: SubscriptionAudit,
+    @InjectDataSource() private readonly dataSource: DataSource,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('anything-agents.services.billing');
@@ -68,10 +74,14 @@ export class SubscriptionService {
     return row;
   }
 
-  /** `POST .../subscription` and signup provisioning. */
+  /**
+   * `POST .../subscription` and signup provisioning. `actor` is the caller for the audit log
+   * (null for signup, which has no signed-in principal yet).
+   */
   async start(
     tenantId: string,
     command: StartSubscriptionCommand,
+    actor: Principal | null = null,
   ): Promise<TenantSubscriptionEntity> {
     if (!isUuid(tenantId)) {
       throw new BillingException(
@@ -112,7 +122,11 @@ export class SubscriptionService {
           ),
         }),
       );
-      const row = await this.storeStarted(tenantId, plan, priceId, billingEmail, command, state);
+      const row = await this.storeStarted(
+        { tenantId, plan, priceId, billingEmail, command, state },
+        existing,
+        actor,
+      );
       await this.customers.countSubscriptionStart(tenantId);
       return row;
     });
@@ -122,6 +136,7 @@ export class SubscriptionService {
   async update(
     tenantId: string,
     command: UpdateSubscriptionCommand,
+    actor: Principal | null = null,
   ): Promise<TenantSubscriptionEntity> {
     const { autoRenew, billingEmail, seatCount, planCode } = command;
     if (autoRenew == null && billingEmail == null && seatCount == null && planCode == null) {
@@ -140,7 +155,11 @@ export class SubscriptionService {
       ...(seatCount != null ? { seatCount } : {}),
       ...(planChange ? { planId: planChange.id } : {}),
     };
-    if (!row.processorSubscriptionId) return this.subscriptions.update(row, changes);
+    if (!row.processorSubscriptionId) {
+      return this.writeChange(row, actor, (manager) =>
+        this.subscriptions.update(row, changes, manager),
+      );
+    }
     if (isTerminalStatus(row.status)) throw BillingException.canceled();
     const priceId = planChange ? this.plans.priceFor(planChange.code) : null;
     const subscriptionId = row.processorSubscriptionId;
@@ -162,16 +181,26 @@ export class SubscriptionService {
         ),
       }),
     );
-    return this.subscriptions.update(row, {
-      ...changes,
-      ...this.stateColumns(state),
-      seatCount: state.quantity ?? seatCount ?? row.seatCount,
-      metadataJson: this.mergedMetadata(row, state),
-    });
+    return this.writeChange(row, actor, (manager) =>
+      this.subscriptions.update(
+        row,
+        {
+          ...changes,
+          ...this.stateColumns(state),
+          seatCount: state.quantity ?? seatCount ?? row.seatCount,
+          metadataJson: this.mergedMetadata(row, state),
+        },
+        manager,
+      ),
+    );
   }
 
   /** `POST .../cancel`: at period end (Stripe keeps billing until then) or immediately. */
-  async cancel(tenantId: string, atPeriodEnd: boolean): Promise<TenantSubscriptionEntity> {
+  async cancel(
+    tenantId: string,
+    atPeriodEnd: boolean,
+    actor: Principal | null = null,
+  ): Promise<TenantSubscriptionEntity> {
     const row = await this.requireRow(tenantId);
     const subscriptionId = row.processorSubscriptionId;
     if (!subscriptionId) throw BillingException.missingProcessorId();
@@ -189,10 +218,31 @@ export class SubscriptionService {
     const cancelAt = atPeriodEnd
       ? (state.cancelAt ?? state.currentPeriodEnd ?? row.currentPeriodEnd)
       : (state.canceledAt ?? new Date());
-    return this.subscriptions.update(row, {
-      ...this.stateColumns(state),
-      cancelAt,
-      metadataJson: this.mergedMetadata(row, state),
+    return this.dataSource.transaction(async (manager) => {
+      const updated = await this.subscriptions.update(
+        row,
+        { ...this.stateColumns(state), cancelAt, metadataJson: this.mergedMetadata(row, state) },
+        manager,
+      );
+      // Recorded whether it ends now or at period end: the caller's decision is the event. The
+      // `customer.subscription.deleted` webhook at period end then records the actual end.
+      await this.audit.record(manager, actor, 'subscription.canceled', row, updated, {
+        at_period_end: atPeriodEnd,
+      });
+      return updated;
+    });
+  }
+
+  /** Writes a row change and its audit record (if status, plan or seats changed) in one transaction. */
+  private writeChange(
+    before: TenantSubscriptionEntity,
+    actor: Principal | null,
+    write: (manager: EntityManager) => Promise<TenantSubscriptionEntity>,
+  ): Promise<TenantSubscriptionEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const after = await write(manager);
+      await this.audit.recordChange(manager, actor, before, after);
+      return after;
     });
   }
 
@@ -214,31 +264,45 @@ export class SubscriptionService {
   }
 
   private async storeStarted(
-    tenantId: string,
-    plan: BillingPlanEntity,
-    priceId: string,
-    billingEmail: string | null,
-    command: StartSubscriptionCommand,
-    state: StripeSubscriptionState,
+    started: {
+      tenantId: string;
+      plan: BillingPlanEntity;
+      priceId: string;
+      billingEmail: string | null;
+      command: StartSubscriptionCommand;
+      state: StripeSubscriptionState;
+    },
+    existing: TenantSubscriptionEntity | null,
+    actor: Principal | null,
   ): Promise<TenantSubscriptionEntity> {
+    const { tenantId, plan, priceId, billingEmail, command, state } = started;
     try {
-      return await this.subscriptions.upsert({
-        tenantId,
-        planId: plan.id,
-        billingEmail,
-        processor: 'stripe',
-        processorCustomerId: state.customerId,
-        processorSubscriptionId: state.id,
-        startsAt: state.currentPeriodStart ?? state.startDate ?? new Date(),
-        ...this.stateColumns(state),
-        seatCount: state.quantity ?? command.seatCount ?? plan.seatIncluded,
-        metadataJson: {
-          stripe_price_id: state.priceId ?? priceId,
-          stripe_subscription_item_id: state.itemId ?? '',
-        },
-        // A new Stripe subscription: webhook ordering starts afresh.
-        processorStateAt: null,
-        processorStateEventId: null,
+      return await this.dataSource.transaction(async (manager) => {
+        const row = await this.subscriptions.upsert(
+          {
+            tenantId,
+            planId: plan.id,
+            billingEmail,
+            processor: 'stripe',
+            processorCustomerId: state.customerId,
+            processorSubscriptionId: state.id,
+            startsAt: state.currentPeriodStart ?? state.startDate ?? new Date(),
+            ...this.stateColumns(state),
+            seatCount: state.quantity ?? command.seatCount ?? plan.seatIncluded,
+            metadataJson: {
+              stripe_price_id: state.priceId ?? priceId,
+              stripe_subscription_item_id: state.itemId ?? '',
+            },
+            // A new Stripe subscription: webhook ordering starts afresh.
+            processorStateAt: null,
+            processorStateEventId: null,
+          },
+          manager,
+        );
+        await this.audit.record(manager, actor, 'subscription.started', existing, row, {
+          trial_days: command.trialDays && command.trialDays > 0 ? command.trialDays : null,
+        });
+        return row;
       });
     } catch (error) {
       // Stripe already holds the subscription; its `customer.subscription.created` webhook

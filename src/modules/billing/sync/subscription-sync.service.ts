@@ -10,6 +10,7 @@ import {
 } from '../gateway/stripe-objects';
 import { PlanRepository } from '../plans/plan.repository';
 import { PlanService } from '../plans/plan.service';
+import { SubscriptionAudit } from '../subscriptions/subscription-audit';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 
 /**
@@ -58,6 +59,7 @@ export class SubscriptionSyncService {
     private readonly customers: StripeCustomerRepository,
     private readonly plans: PlanRepository,
     private readonly planService: PlanService,
+    private readonly audit: SubscriptionAudit,
   ) {}
 
   /** Whether the snapshot ties with the applied state (then the caller fetches it first). */
@@ -121,6 +123,9 @@ export class SubscriptionSyncService {
     if (state.customerId) {
       await this.customers.linkIfAbsent(input.tenantId, state.customerId, manager);
     }
+    // In the dispatch transaction, by the system (no actor); only a change of status, plan or
+    // seats is recorded, so a redelivered event or the echo of our own API write adds nothing.
+    await this.audit.recordChange(manager, null, row, written, { stripe_event_id: input.eventId });
     return { outcome: 'applied', row: written };
   }
 
