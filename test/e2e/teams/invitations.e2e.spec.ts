@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { extractToken, startSmtpFake, type SmtpFake, type StripeFake } from '../../support/fakes';
 import { createTestUser, uniqueEmail, type TestUser } from '../../support/auth-fixtures';
 import { newRedisKeyPrefix, startTestApp, type TestApp } from '../../support/test-app';
-import { FAST_AUTH_ENV } from '../auth/auth-e2e-helpers';
+import { createPasswordUser, FAST_AUTH_ENV } from '../auth/auth-e2e-helpers';
 import { billingEnv, startBillingStripeFake } from '../billing/billing-kit';
 
 const PASSWORD = 'Copper-Lantern-Orchard-58';
@@ -305,6 +305,16 @@ describe('tenant invitations', () => {
       [owner.tenantId],
     );
     expect(noMember[0].n).toBe(1);
+
+    // A disabled account cannot accept, even with its password.
+    const disabled = await createPasswordUser(a, { status: 'disabled' });
+    const forDisabled = await inviteAndReadToken(owner, disabled.email);
+    const refusedDisabled = await accept(a, {
+      token: forDisabled.token,
+      password: disabled.password,
+    }).expect(403);
+    expect(refusedDisabled.body.code).toBe('account_disabled');
+    expect((await invitationRow(forDisabled.response.body.id)).accepted_at).toBeNull();
 
     for (const token of ['not-a-token', 'A'.repeat(43)]) {
       const bad = await accept(a, { token, password: PASSWORD }).expect(400);
