@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { BootMigrations } from './boot-migrations';
 import { buildDataSourceOptions } from './data-source.factory';
 import { DatabaseHealth } from './database.health';
+import { DatabaseMetrics } from './database.metrics';
 
 /** Holds the embedded database (if any) so it is released once the app shuts down. */
 @Injectable()
@@ -39,7 +40,7 @@ export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
       },
     }),
   ],
-  providers: [DatabaseHealth, BootMigrations],
+  providers: [DatabaseHealth, BootMigrations, DatabaseMetrics],
   exports: [DatabaseHealth],
 })
 export class DatabaseModule {}

@@ -29,7 +29,10 @@ export class MetricsService {
     );
   }
 
-  gauge<L extends string>(spec: MetricSpec<L>): Gauge<L> {
+  /** `collect`, when given, runs on every scrape to set the value (read-through gauges). */
+  gauge<L extends string>(
+    spec: MetricSpec<L> & { collect?: (this: Gauge<L>) => void | Promise<void> },
+  ): Gauge<L> {
     return (
       this.existing<Gauge<L>>(spec.name) ??
       new Gauge<L>({ ...spec, labelNames: spec.labelNames ?? [], registers: [this.registry] })

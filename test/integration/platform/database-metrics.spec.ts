@@ -1,0 +1,47 @@
+import { startTestApp, usingRealPostgres, type TestApp } from '../../support/test-app';
+
+/** The database gauges as a scrape sees them, read from the live pool and migrations table. */
+describe('database metrics', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('db_schema_version is the newest applied migration', async () => {
+    const [{ version }] = await t.dataSource.query<{ version: string }[]>(
+      'SELECT max("timestamp")::text AS version FROM typeorm_migrations',
+    );
+    expect(Number(version)).toBeGreaterThanOrEqual(1764100600000);
+    const scrape = await t.http.get('/metrics').expect(200);
+    expect(scrape.text).toContain('# TYPE db_schema_version gauge');
+    expect(scrape.text).toMatch(new RegExp(`^db_schema_version ${version}$`, 'm'));
+  });
+
+  (usingRealPostgres() ? it : it.skip)(
+    'db_pool_connections counts in-use, idle and waiting connections of the pool',
+    async () => {
+      // Hold two connections while scraping: both show as in use.
+      const held = [t.dataSource.createQueryRunner(), t.dataSource.createQueryRunner()];
+      try {
+        for (const runner of held) await runner.connect();
+        const busy = await t.http.get('/metrics').expect(200);
+        const inUse = Number(/^db_pool_connections\{state="in_use"\} (\d+)$/m.exec(busy.text)?.[1]);
+        expect(inUse).toBeGreaterThanOrEqual(2);
+        expect(busy.text).toMatch(/^db_pool_connections\{state="idle"\} \d+$/m);
+        expect(busy.text).toMatch(/^db_pool_connections\{state="waiting"\} 0$/m);
+      } finally {
+        for (const runner of held) await runner.release();
+      }
+      const after = await t.http.get('/metrics').expect(200);
+      const inUseAfter = Number(
+        /^db_pool_connections\{state="in_use"\} (\d+)$/m.exec(after.text)?.[1],
+      );
+      expect(inUseAfter).toBeLessThan(2);
+    },
+  );
+});
