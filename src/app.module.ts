@@ -6,14 +6,14 @@ import { BillingModule } from './modules/billing';
 import { ChatModule } from './modules/chat';
 import { ConversationsModule } from './modules/conversations';
 import { ToolsModule } from './modules/tools';
-import { WebhooksModule } from './modules/webhooks';
+import { BillingMetricFamiliesModule, WebhooksModule } from './modules/webhooks';
 import { PlatformModule } from './platform/platform.module';
 import type { AppConfig } from './platform/config/app-config';
 import { RootController } from './root.controller';
 
 /**
  * Composition root. Billing and the Stripe webhook exist only when ENABLE_BILLING is on at boot
- * (their paths are plain 404s otherwise, as in the reference).
+ * (their paths are plain 404s otherwise, as in the reference); their metrics always exist.
  */
 @Module({})
 export class AppModule {
@@ -23,7 +23,10 @@ export class AppModule {
     logger: Logger,
     extraImports: (Type | DynamicModule)[] = [],
   ): DynamicModule {
-    const billing = config.ENABLE_BILLING ? [BillingModule, WebhooksModule] : [];
+    // Without billing, its metric families still register (zero) so dashboards do not break.
+    const billing = config.ENABLE_BILLING
+      ? [BillingModule, WebhooksModule]
+      : [BillingMetricFamiliesModule];
     return {
       module: AppModule,
       imports: [

@@ -3,6 +3,7 @@
  */
 export { WebhooksModule } from './webhooks.module';
 export { WebhookDispatchModule } from './webhook-dispatch.module';
+export { BillingMetricFamiliesModule } from './billing-metric-families.module';
 export { WebhookErrorCode, WebhookException } from './webhooks.errors';
 export { WebhookIntakeService, type IntakeResult } from './intake/webhook-intake.service';
 export { StripeEventDispatcher, type DispatchResult } from './dispatch/stripe-event.dispatcher';
