@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import type { WorkerMetrics } from './worker-metrics';
 
 /**
  * A background loop: one tick at start, then one every `intervalMs` (a tick that reports more
  * work runs again at once), stoppable at any time. `stop()` interrupts the pause and waits for
- * the tick in progress, so shutdown never cuts a claimed batch in half.
+ * the tick in progress, so shutdown never cuts a claimed batch in half. With `metrics`, every
+ * tick is counted and time-stamped per worker name.
  */
 export class PollingLoop {
   private running = false;
@@ -15,6 +17,7 @@ export class PollingLoop {
     private readonly intervalMs: number,
     private readonly tick: () => Promise<boolean>,
     private readonly log: Logger,
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   get active(): boolean {
@@ -35,11 +38,14 @@ export class PollingLoop {
 
   private async run(): Promise<void> {
     this.log.info({ worker: this.name, interval_ms: this.intervalMs }, `${this.name} started`);
+    this.metrics?.started(this.name);
     while (this.running) {
       let more = false;
       try {
         more = await this.tick();
+        this.metrics?.polled(this.name, true);
       } catch (error) {
+        this.metrics?.polled(this.name, false);
         this.log.error({ err: error, worker: this.name }, `${this.name} poll failed`);
       }
       if (!this.running) break;

@@ -6,6 +6,7 @@ import {
 import type { Logger } from 'pino';
 import { AppConfig } from '../../../platform/config/app-config';
 import { LifecycleService } from '../../../platform/lifecycle/lifecycle.service';
+import { WorkerMetrics } from '../../../platform/lifecycle/worker-metrics';
 import { PollingLoop } from '../../../platform/lifecycle/polling-loop';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { AuditEventRepository } from './audit-event.repository';
@@ -27,9 +28,16 @@ export class AuditRetentionWorker implements OnApplicationBootstrap, BeforeAppli
     private readonly events: AuditEventRepository,
     private readonly lifecycle: LifecycleService,
     loggers: LoggerFactory,
+    workerMetrics: WorkerMetrics,
   ) {
     this.log = loggers.get('auth.audit');
-    this.loop = new PollingLoop('audit-retention', HOUR_MS, () => this.purge(), this.log);
+    this.loop = new PollingLoop(
+      'audit-retention',
+      HOUR_MS,
+      () => this.purge(),
+      this.log,
+      workerMetrics,
+    );
   }
 
   onApplicationBootstrap(): void {

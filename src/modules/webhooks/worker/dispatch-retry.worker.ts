@@ -6,6 +6,7 @@ import {
 import type { Logger } from 'pino';
 import { AppConfig } from '../../../platform/config/app-config';
 import { LifecycleService } from '../../../platform/lifecycle/lifecycle.service';
+import { WorkerMetrics } from '../../../platform/lifecycle/worker-metrics';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { StripeEventDispatcher } from '../dispatch/stripe-event.dispatcher';
 import { DispatchRepository } from '../events/dispatch.repository';
@@ -39,6 +40,7 @@ export class DispatchRetryWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly metrics: WebhooksMetrics,
     private readonly lifecycle: LifecycleService,
     loggers: LoggerFactory,
+    workerMetrics: WorkerMetrics,
   ) {
     this.log = loggers.get('anything-agents.services.stripe_retry_worker');
     this.loop = new PollingLoop(
@@ -46,6 +48,7 @@ export class DispatchRetryWorker implements OnApplicationBootstrap, BeforeApplic
       Math.round(config.BILLING_RETRY_POLL_SECONDS * 1000),
       () => this.poll(),
       this.log,
+      workerMetrics,
     );
   }
 

@@ -6,6 +6,7 @@ import {
 import type { Logger } from 'pino';
 import { AppConfig } from '../../../platform/config/app-config';
 import { LifecycleService } from '../../../platform/lifecycle/lifecycle.service';
+import { WorkerMetrics } from '../../../platform/lifecycle/worker-metrics';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { BillingMetrics } from '../../billing';
 import { StreamRelay } from '../dispatch/stream-relay.service';
@@ -35,6 +36,7 @@ export class StreamOutboxWorker implements OnApplicationBootstrap, BeforeApplica
     private readonly metrics: BillingMetrics,
     private readonly lifecycle: LifecycleService,
     loggers: LoggerFactory,
+    workerMetrics: WorkerMetrics,
   ) {
     this.log = loggers.get('anything-agents.services.billing_events');
     this.loop = new PollingLoop(
@@ -42,6 +44,7 @@ export class StreamOutboxWorker implements OnApplicationBootstrap, BeforeApplica
       Math.round(config.BILLING_RETRY_POLL_SECONDS * 1000),
       () => this.poll(),
       this.log,
+      workerMetrics,
     );
   }
 
