@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { maskUrlCredentials } from '../config/masking';
 import { withTimeout } from '../health/with-timeout';
+import type { Counter } from 'prom-client';
 import { LoggerFactory } from '../observability/logger.factory';
+import { MetricsService } from '../observability/metrics.service';
 
 /** The in-process Redis of development mode; every mock connection to it shares one dataset. */
 const EMBEDDED_REDIS_URL = 'redis://embedded-redis:6379/0';
@@ -21,12 +23,22 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   readonly embedded: boolean;
   private readonly extra = new Set<Redis>();
   private readonly log: Logger;
+  private readonly errors: Counter<'connection'>;
 
   constructor(
     private readonly config: AppConfig,
     loggers: LoggerFactory,
+    metrics: MetricsService,
   ) {
     this.log = loggers.get('redis');
+    // Connection errors (refused, reset, timed out): a rising rate is Redis going away before
+    // the readiness probe notices, since commands fail fast and callers fall back.
+    this.errors = metrics.counter({
+      name: 'redis_connection_errors_total',
+      help: 'Redis connection errors by connection',
+      labelNames: ['connection'],
+    });
+    this.errors.inc({ connection: 'main' }, 0);
     this.embedded = !config.REDIS_URL;
     // No offline queue: while Redis is unreachable commands fail at once, so fail-open rate
     // limits and cache fallbacks answer immediately instead of waiting for a reconnect.
@@ -75,6 +87,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     if (!url) return new RedisMock(EMBEDDED_REDIS_URL, options);
     const client = new Redis(url, options);
     client.on('error', (error: Error) => {
+      this.errors.inc({ connection: name });
       this.log.warn(
         { err: error.message, connection: name, url: maskUrlCredentials(url) },
         'Redis connection error',

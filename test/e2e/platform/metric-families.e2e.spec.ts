@@ -48,4 +48,18 @@ describe('operator metric families', () => {
       await t.close();
     }
   });
+
+  it('counts Redis connection errors', async () => {
+    // Nothing listens on port 1: every connection attempt fails.
+    const t = await startTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1/0' } });
+    try {
+      const scrape = await t.http.get('/metrics').expect(200);
+      const errors = Number(
+        /^redis_connection_errors_total\{connection="main"\} (\d+)$/m.exec(scrape.text)?.[1],
+      );
+      expect(errors).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
 });
