@@ -1,7 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntitySubscriberInterface } from 'typeorm';
+import type { AfterQueryEvent } from 'typeorm/subscriber/event/QueryEvent';
 import { MetricsService } from '../observability/metrics.service';
 import { MIGRATIONS_TABLE } from './data-source.factory';
+
+/** Sub-millisecond to seconds: most queries finish in a millisecond or two. */
+const QUERY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** What node-postgres' Pool reports about itself (the embedded driver has no pool). */
 interface PoolCounts {
@@ -16,7 +20,7 @@ function poolOf(dataSource: DataSource): PoolCounts | null {
 }
 
 /**
- * Database gauges read on every scrape, so they cost nothing between scrapes:
+ * Database metrics. Gauges read on every scrape, so they cost nothing between scrapes:
  * `db_pool_connections{state=in_use|idle|waiting}` (a pool whose `waiting` stays above zero is
  * too small for the load) and `db_schema_version`, the timestamp of the newest applied migration
  * (a replica on an older schema than its peers shows here during a rollout).
@@ -29,6 +33,7 @@ export class DatabaseMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.observeQueries();
     const dataSource = this.dataSource;
     this.metrics.gauge({
       name: 'db_pool_connections',
@@ -57,5 +62,29 @@ export class DatabaseMetrics implements OnModuleInit {
         }
       },
     });
+  }
+
+  /**
+   * `db_query_duration_seconds` for every query TypeORM runs (its after-query event carries the
+   * time, in milliseconds) and `db_query_errors_total` for failed ones. A subscriber added at
+   * runtime: one function call per query, no wrapping of the driver.
+   */
+  private observeQueries(): void {
+    const duration = this.metrics.histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Duration of successful database queries (millisecond resolution)',
+      buckets: QUERY_BUCKETS,
+    });
+    const errors = this.metrics.counter({
+      name: 'db_query_errors_total',
+      help: 'Database queries that failed',
+    });
+    const subscriber: EntitySubscriberInterface = {
+      afterQuery(event: AfterQueryEvent): void {
+        if (event.success) duration.observe((event.executionTime ?? 0) / 1000);
+        else errors.inc();
+      },
+    };
+    this.dataSource.subscribers.push(subscriber);
   }
 }

@@ -44,4 +44,17 @@ describe('database metrics', () => {
       expect(inUseAfter).toBeLessThan(2);
     },
   );
+
+  it('observes query durations and counts failed queries', async () => {
+    const count = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+    const before = (await t.http.get('/metrics').expect(200)).text;
+    await t.dataSource.query('SELECT 1');
+    await expect(t.dataSource.query('SELECT * FROM no_such_table')).rejects.toThrow();
+    const after = (await t.http.get('/metrics').expect(200)).text;
+    const observed = /^db_query_duration_seconds_count (\d+)$/m;
+    const failed = /^db_query_errors_total (\d+)$/m;
+    expect(count(after, observed)).toBeGreaterThan(count(before, observed));
+    expect(count(after, failed)).toBe(count(before, failed) + 1);
+    expect(after).toContain('db_query_duration_seconds_bucket{le="0.001"}');
+  });
 });
