@@ -7,10 +7,9 @@ import {
 } from '../accounts/user-account.service';
 import { AuthErrorCode, AuthException } from '../auth.errors';
 import { isUserPrincipal } from '../principal';
-import { SUPERUSER_SCOPE } from '../scopes/scope-policy';
 import { MembershipRepository } from '../users/membership.repository';
-import { memberRoleOf } from './member-roles';
-import type { MemberActor } from './members.service';
+import { memberNotFound } from './member-roles';
+import { actorRole, type MemberActor } from './member-actor';
 
 /**
  * A tenant owner disables or re-enables one of its members' accounts. The account is global (it
@@ -67,15 +66,15 @@ export class MemberAccessService {
     if (role === null) throw memberNotFound();
     // The caller's role as of now, not as of its token (it may have been demoted since); a
     // support operator acts as an owner, as for the other member changes.
-    if (isUserPrincipal(actor.principal) && !actor.principal.scopes.includes(SUPERUSER_SCOPE)) {
-      const actorRole = await this.memberships.findRole(actor.principal.userId, tenantId, tx);
-      if (actorRole === null || memberRoleOf(actorRole) !== 'owner') {
-        throw new AuthException(
-          403,
-          'Only a tenant owner may disable or enable a member.',
-          AuthErrorCode.InsufficientTenantRole,
-        );
-      }
+    if (
+      isUserPrincipal(actor.principal) &&
+      (await actorRole(tx, actor, this.memberships)) !== 'owner'
+    ) {
+      throw new AuthException(
+        403,
+        'Only a tenant owner may disable or enable a member.',
+        AuthErrorCode.InsufficientTenantRole,
+      );
     }
     const tenants = await this.memberships.listForUser(userId, tx);
     if (tenants.length !== 1) {
@@ -86,8 +85,4 @@ export class MemberAccessService {
       );
     }
   }
-}
-
-function memberNotFound(): AuthException {
-  return new AuthException(404, 'Member not found.', AuthErrorCode.MemberNotFound);
 }

@@ -36,3 +36,8 @@ export function assertMayManage(
     );
   }
 }
+
+/** 404 for a user who is not a member of the tenant (also one of another tenant: no existence leak). */
+export function memberNotFound(): AuthException {
+  return new AuthException(404, 'Member not found.', AuthErrorCode.MemberNotFound);
+}

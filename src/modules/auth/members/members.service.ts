@@ -13,10 +13,9 @@ import { MembershipRepository, type MemberRow } from '../users/membership.reposi
 import type { MemberResponse, TenantMembershipResponse } from './dto/member.dto';
 import type { ListMembersQuery } from './dto/list-members-query.dto';
 import { actorRole, type MemberActor } from './member-actor';
-import { assertMayManage, memberRoleOf, type MemberRole } from './member-roles';
+import { assertMayManage, memberNotFound, memberRoleOf, type MemberRole } from './member-roles';
 
 export type MemberPage = KeysetPage<MemberResponse>;
-export type { MemberActor } from './member-actor';
 
 /**
  * A tenant's members: list, change a role, remove, leave. Every change locks the tenant's owner
@@ -133,10 +132,6 @@ function toMember(row: MemberRow): MemberResponse {
     joined_at: row.joined_at.toISOString(),
     last_login_at: row.last_login_at ? row.last_login_at.toISOString() : null,
   };
-}
-
-function memberNotFound(): AuthException {
-  return new AuthException(404, 'Member not found.', AuthErrorCode.MemberNotFound);
 }
 
 function lastOwner(what: 'demoted' | 'removed'): AuthException {
