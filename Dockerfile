@@ -29,7 +29,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # /app/var (keyset file, embedded data in development) is writable by `app`; a new volume mounted on
 # /app/var/keys (docker-compose.yml) starts as a copy of it, owned by `app`.
-RUN groupadd --system app && useradd --system --gid app --home /app --shell /usr/sbin/nologin app \
+RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --home /app --shell /usr/sbin/nologin app \
     && mkdir -p /app/var/keys && chown -R app:app /app/var
 COPY --from=deps --chown=app:app /app/node_modules ./node_modules
 COPY --from=build --chown=app:app /app/dist/src ./dist/src
