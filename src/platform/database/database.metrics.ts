@@ -19,11 +19,23 @@ function poolOf(dataSource: DataSource): PoolCounts | null {
   return master && typeof master.totalCount === 'number' ? (master as PoolCounts) : null;
 }
 
+/** The timestamp suffix of the newest migration class loaded (`AuthTenantInvitations1764100600000`). */
+function newestShippedMigration(dataSource: DataSource): number {
+  let newest = 0;
+  for (const migration of dataSource.migrations) {
+    const name = migration.name ?? migration.constructor.name;
+    const stamp = Number(/(\d{13})$/.exec(name)?.[1] ?? 0);
+    if (stamp > newest) newest = stamp;
+  }
+  return newest;
+}
+
 /**
  * Database metrics. Gauges read on every scrape, so they cost nothing between scrapes:
  * `db_pool_connections{state=in_use|idle|waiting}` (a pool whose `waiting` stays above zero is
- * too small for the load) and `db_schema_version`, the timestamp of the newest applied migration
- * (a replica on an older schema than its peers shows here during a rollout).
+ * too small for the load), `db_schema_version`, the timestamp of the newest migration applied to
+ * the database, and `db_schema_expected_version`, the newest one this build ships: a replica whose
+ * expected version stays above the database's runs code whose migrations never ran.
  */
 @Injectable()
 export class DatabaseMetrics implements OnModuleInit {
@@ -47,6 +59,13 @@ export class DatabaseMetrics implements OnModuleInit {
         this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
+    const expected = newestShippedMigration(dataSource);
+    this.metrics
+      .gauge({
+        name: 'db_schema_expected_version',
+        help: 'Timestamp of the newest migration this build ships',
+      })
+      .set(expected);
     this.metrics.gauge({
       name: 'db_schema_version',
       help: 'Timestamp of the newest applied migration',

@@ -22,6 +22,17 @@ describe('database metrics', () => {
     expect(scrape.text).toMatch(new RegExp(`^db_schema_version ${version}$`, 'm'));
   });
 
+  it('db_schema_expected_version is the newest migration the build ships (here: all applied)', async () => {
+    const shipped = t.dataSource.migrations.map((m) => Number(/(\d{13})$/.exec(m.name ?? '')?.[1]));
+    expect(shipped.length).toBeGreaterThanOrEqual(8);
+    expect(shipped).not.toContain(Number.NaN);
+    const newest = Math.max(...shipped);
+    const scrape = await t.http.get('/metrics').expect(200);
+    expect(scrape.text).toMatch(new RegExp(`^db_schema_expected_version ${newest}$`, 'm'));
+    // Boot ran every migration, so code and database agree (the SchemaBehindCode alert is quiet).
+    expect(scrape.text).toMatch(new RegExp(`^db_schema_version ${newest}$`, 'm'));
+  });
+
   (usingRealPostgres() ? it : it.skip)(
     'db_pool_connections counts in-use, idle and waiting connections of the pool',
     async () => {
