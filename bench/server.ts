@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First, as in src/main.ts: tracing (when OTEL_* asks for it) patches http, pg and ioredis.
+import '../src/platform/observability/tracing/register';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: tracing (when configured) must patch http, pg and ioredis before anything loads them.
+import { tracing } from './platform/observability/tracing/register';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { ConfigValidationError, loadConfig } from './platform/config/load-config';
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     await app.close();
     throw new PortInUseError(config.HOST, config.PORT);
   }
-  installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_SECONDS);
+  installGracefulShutdown(app, logger, config.SHUTDOWN_GRACE_SECONDS, tracing);
   const address: AddressInfo | string | null = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const wire = config.usesEmbeddedDatabase

@@ -49,6 +49,7 @@ export class AgentRuntime {
       this.baseProvider(config),
       (model, counts) => this.recordTokens(model, counts),
       this.offline ? OFFLINE_MODEL_NAME : config.AGENT_DEFAULT_MODEL,
+      this.offline ? 'offline' : 'openai',
     );
     const tracing = config.OPENAI_AGENTS_TRACING && !this.offline;
     if (tracing && config.OPENAI_API_KEY) setTracingExportApiKey(config.OPENAI_API_KEY);

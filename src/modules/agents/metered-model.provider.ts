@@ -5,6 +5,14 @@ import type {
   ModelResponse,
   StreamEvent,
 } from '@openai/agents';
+import type { Span } from '@opentelemetry/api';
+import {
+  GenAi,
+  inSpan,
+  inStreamSpan,
+  SpanKind,
+  type SpanOptions,
+} from '../../platform/observability/tracing';
 
 /** Token counts of one model response, by direction. */
 export interface ModelTokens {
@@ -39,10 +47,32 @@ export function tokensOf(usage: UsageLike | undefined): ModelTokens {
   };
 }
 
+/** The GenAI client span of one model call: `chat <model>` (OpenTelemetry GenAI conventions). */
+function modelSpan(model: string, provider: string): SpanOptions {
+  return {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [GenAi.operationName]: 'chat',
+      [GenAi.providerName]: provider,
+      [GenAi.system]: provider,
+      [GenAi.requestModel]: model,
+    },
+  };
+}
+
+function annotateResponse(span: Span, tokens: ModelTokens, responseId: string | undefined): void {
+  span.setAttributes({
+    [GenAi.inputTokens]: tokens.input,
+    [GenAi.outputTokens]: tokens.output,
+    ...(responseId ? { [GenAi.responseId]: responseId } : {}),
+  });
+}
+
 /**
  * Wraps a model so every response's usage is recorded under the model name that served it
  * (`llm_tokens_total{model,direction}`): after a handoff the specialist's model is counted,
- * not the entry agent's. Stream events pass through untouched.
+ * not the entry agent's. Each call is a GenAI client span when tracing. Stream events pass
+ * through untouched.
  */
 class MeteredModel implements Model {
   readonly getRetryAdvice?: Model['getRetryAdvice'];
@@ -50,34 +80,48 @@ class MeteredModel implements Model {
   constructor(
     private readonly inner: Model,
     private readonly name: string,
+    private readonly provider: string,
     private readonly record: TokenRecorder,
   ) {
     if (inner.getRetryAdvice) this.getRetryAdvice = inner.getRetryAdvice.bind(inner);
   }
 
-  async getResponse(request: ModelRequest): Promise<ModelResponse> {
-    const response = await this.inner.getResponse(request);
-    this.record(this.name, tokensOf(response.usage));
-    return response;
+  getResponse(request: ModelRequest): Promise<ModelResponse> {
+    return inSpan(`chat ${this.name}`, modelSpan(this.name, this.provider), async (span) => {
+      const response = await this.inner.getResponse(request);
+      const tokens = tokensOf(response.usage);
+      this.record(this.name, tokens);
+      annotateResponse(span, tokens, response.responseId);
+      return response;
+    });
   }
 
-  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    for await (const event of this.inner.getStreamedResponse(request)) {
-      if (event.type === 'response_done') this.record(this.name, tokensOf(event.response.usage));
-      yield event;
-    }
+  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    return inStreamSpan(
+      `chat ${this.name}`,
+      modelSpan(this.name, this.provider),
+      () => this.inner.getStreamedResponse(request),
+      (span, event) => {
+        if (event.type !== 'response_done') return;
+        const tokens = tokensOf(event.response.usage);
+        this.record(this.name, tokens);
+        annotateResponse(span, tokens, event.response.id);
+      },
+    );
   }
 }
 
 export class MeteredModelProvider implements ModelProvider {
+  /** `provider` names the model vendor in traces (`gen_ai.provider.name`: openai, offline). */
   constructor(
     private readonly inner: ModelProvider,
     private readonly record: TokenRecorder,
     private readonly defaultName: string,
+    private readonly provider = 'openai',
   ) {}
 
   async getModel(modelName?: string): Promise<Model> {
     const model = await this.inner.getModel(modelName);
-    return new MeteredModel(model, modelName ?? this.defaultName, this.record);
+    return new MeteredModel(model, modelName ?? this.defaultName, this.provider, this.record);
   }
 }

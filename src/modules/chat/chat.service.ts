@@ -6,6 +6,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { RequestValidationException } from '../../platform/http/validation/request-validation.exception';
 import { LoggerFactory, logEvent } from '../../platform/observability/logger.factory';
 import { MetricsService } from '../../platform/observability/metrics.service';
+import { GenAi, inSpan } from '../../platform/observability/tracing';
 import { AgentRuntime, DEFAULT_AGENT, isAgentKey, tokensOf, type AgentKey } from '../agents';
 import type { Principal } from '../auth';
 import { conversationOwnerOf, TranscriptService, type OpenTurn } from '../conversations';
@@ -98,8 +99,32 @@ export class ChatService {
     };
   }
 
-  /** Runs one turn; throws `ChatTurnError` (stable code) when it fails. */
-  async run(plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
+  /**
+   * Runs one turn; throws `ChatTurnError` (stable code) when it fails. Traced as one GenAI
+   * `invoke_agent` span; the database writes and model calls of the turn are its children.
+   */
+  run(plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
+    const attributes = {
+      [GenAi.operationName]: 'invoke_agent',
+      [GenAi.agentName]: plan.entryAgent,
+      [GenAi.conversationId]: plan.publicId,
+      'chat.run_id': plan.runId,
+      'chat.mode': options.mode,
+    };
+    return inSpan(`invoke_agent ${plan.entryAgent}`, { attributes }, async (span) => {
+      const result = await this.runTurn(plan, options);
+      span.setAttributes({
+        'chat.result': result.status,
+        'chat.agent_used': result.agentUsed,
+        [GenAi.requestModel]: result.model,
+        [GenAi.inputTokens]: result.usage.input_tokens,
+        [GenAi.outputTokens]: result.usage.output_tokens,
+      });
+      return result;
+    });
+  }
+
+  private async runTurn(plan: TurnPlan, options: TurnOptions): Promise<TurnResult> {
     const startedAt = options.startedAt ?? performance.now();
     const owner = plan.owner;
     const message = { text: plan.message, at: new Date(), runId: plan.runId };

@@ -63,6 +63,32 @@ const OTHER_SECTIONS: { title: string; variables: OtherVariable[] }[] = [
     ],
   },
   {
+    title:
+      'Tracing (read by the OpenTelemetry SDK; off unless an endpoint is set; docs/operations.md)',
+    variables: [
+      {
+        name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+        description: 'OTLP collector base URL; setting it turns tracing on',
+        example: 'http://localhost:4318',
+      },
+      {
+        name: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+        description: 'http/protobuf (default), http/json or grpc',
+        example: 'http/protobuf',
+      },
+      {
+        name: 'OTEL_SERVICE_NAME',
+        description: 'service.name of the spans (default anything-agents-api)',
+        example: 'anything-agents-api',
+      },
+      {
+        name: 'OTEL_TRACES_SAMPLER',
+        description: 'Sampler, e.g. parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1',
+        example: 'parentbased_always_on',
+      },
+    ],
+  },
+  {
     title: 'Tests (`npm test` reads these from its environment, not from .env)',
     variables: [
       {

@@ -6,12 +6,14 @@ import { LifecycleService } from './lifecycle.service';
 /**
  * SIGTERM/SIGINT (decision P6): readiness turns 503 at once, open streams are told to finish, the
  * listener stops accepting, in-flight requests drain, then workers stop and pools close through
- * Nest's shutdown hooks. Exceeding SHUTDOWN_GRACE_SECONDS exits non-zero.
+ * Nest's shutdown hooks, and buffered spans are exported. Exceeding SHUTDOWN_GRACE_SECONDS exits
+ * non-zero.
  */
 export function installGracefulShutdown(
   app: INestApplication,
   logger: Logger,
   graceSeconds: number,
+  tracing?: { shutdown(): Promise<void> } | null,
 ): void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -32,6 +34,10 @@ export function installGracefulShutdown(
         server.closeIdleConnections();
       });
       await app.close();
+      // Spans still buffered (the drain's own requests among them) reach the collector.
+      await tracing?.shutdown().catch((error: unknown) => {
+        logger.warn({ err: error }, 'Trace export on shutdown failed');
+      });
       clearTimeout(deadline);
       logger.info('Shutdown complete');
       process.exit(0);

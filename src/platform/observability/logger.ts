@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { RequestContext } from './request-context';
+import { activeTraceIds } from './tracing/spans';
 
 /**
  * Paths redacted from every log object: credentials, tokens, secrets and personal data that
@@ -57,7 +58,10 @@ export interface CreateLoggerOptions {
   destination?: pino.DestinationStream;
 }
 
-/** The root pino logger. Request context (id, tenant, user) is mixed into every line. */
+/**
+ * The root pino logger. Request context (id, tenant, user) and, when tracing, the trace and span
+ * ids are mixed into every line.
+ */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     name: options.name ?? 'anything-agents',
@@ -69,8 +73,11 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     mixin() {
       const context = RequestContext.current();
-      if (!context) return {};
+      // trace_id/span_id when the line is written inside a traced operation (tracing on).
+      const traceIds = activeTraceIds();
+      if (!context) return traceIds ?? {};
       return {
+        ...traceIds,
         request_id: context.requestId,
         ...(context.tenantId ? { tenant_id: context.tenantId } : {}),
         ...(context.userId ? { user_id: context.userId } : {}),

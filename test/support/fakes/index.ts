@@ -4,4 +4,5 @@ export * from './stripe-form';
 export * from './vault-fake';
 export * from './smtp-fake';
 export * from './tavily-fake';
+export * from './otlp-receiver';
 export type { JsonObject, JsonValue } from './http-helpers';

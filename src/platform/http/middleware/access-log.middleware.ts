@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../../observability/metrics.service';
-import { PROBE_PATHS } from './host-check.middleware';
+import { PROBE_PATHS } from '../../health/probe-paths';
 
 interface HttpMetrics {
   requests: Counter<'method' | 'route' | 'status'>;

@@ -1,16 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { RequestContext } from '../../observability/request-context';
+import { PROBE_PATHS } from '../../health/probe-paths';
 import { PlatformErrorCode } from '../error-codes';
-
-/** Probe and scrape paths are answered whatever the Host (Kubernetes probes use the pod IP). */
-export const PROBE_PATHS = new Set([
-  '/health',
-  '/health/ready',
-  '/livez',
-  '/readyz',
-  '/startupz',
-  '/metrics',
-]);
 
 function hostMatches(host: string, pattern: string): boolean {
   if (pattern === '*') return true;

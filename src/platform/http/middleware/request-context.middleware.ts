@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { PROBE_PATHS } from '../../health/probe-paths';
 import { RequestContext } from '../../observability/request-context';
+import { TraceState, withServerSpan } from '../../observability/tracing';
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -40,6 +42,12 @@ export function requestContextMiddleware(): RequestHandler {
       return writeHead(...args);
     };
 
-    RequestContext.run({ requestId }, () => next());
+    const rest = () => RequestContext.run({ requestId }, () => next());
+    // With tracing on, everything downstream runs in this request's server span (probes aside).
+    if (TraceState.enabled() && !PROBE_PATHS.has(request.path)) {
+      withServerSpan(request, response, rest);
+    } else {
+      rest();
+    }
   };
 }
