@@ -5,6 +5,7 @@
 export { BillingModule } from './billing.module';
 export { BillingException } from './billing.errors';
 export { BillingMetrics, labelValue } from './billing.metrics';
+export { MeterMetrics } from './usage/meter-metrics';
 export { isLiveKey } from './gateway/stripe-client.factory';
 export { StripeGateway } from './gateway/stripe-gateway.service';
 export {

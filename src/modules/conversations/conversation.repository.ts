@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { ConversationRef } from './conversation-id';
 import type { ConversationOwner } from './conversation-owner';
 import { decodeMessageContent, encodeMessageContent } from './message-content';
-import { isUniqueViolation, named, rowsOf } from '../../platform/database';
+import { isUniqueViolation, named, rowsOf, type Sql } from '../../platform/database';
 
 export type MessageRole = 'user' | 'assistant' | 'system';
 export type MessageStatus = 'completed' | 'incomplete';
@@ -56,6 +56,12 @@ export interface StoredMessage {
   model: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+}
+
+export interface AppendedMessage {
+  message: StoredMessage;
+  /** The conversation's tenant. */
+  tenantId: string;
 }
 
 export interface ConversationRow {
@@ -196,12 +202,26 @@ export class ConversationRepository {
   /**
    * Appends one message at the next position and updates the conversation in the same statement:
    * counters, timestamps and token totals are incremented, never overwritten (decision C7). Returns
-   * null when the conversation no longer exists (deleted mid-run).
+   * null when the conversation no longer exists (deleted mid-run). `sql` runs it inside a caller's
+   * transaction.
    */
-  async append(conversationId: string, message: NewMessage): Promise<StoredMessage | null> {
+  async append(
+    conversationId: string,
+    message: NewMessage,
+    sql: Sql = this.db,
+  ): Promise<StoredMessage | null> {
+    return (await this.appendOwned(conversationId, message, sql))?.message ?? null;
+  }
+
+  /** `append`, also naming the conversation's tenant (for usage metering in the same transaction). */
+  async appendOwned(
+    conversationId: string,
+    message: NewMessage,
+    sql: Sql = this.db,
+  ): Promise<AppendedMessage | null> {
     const usage = message.usage;
-    const rows = await rowsOf<{ id: string; position: number }>(
-      this.db,
+    const rows = await rowsOf<{ id: string; position: number; tenant_id: string }>(
+      sql,
       ...named(
         `WITH conv AS (
            UPDATE agent_conversations
@@ -217,16 +237,19 @@ export class ConversationRepository {
                                               ELSE last_session_sync_at END,
                   last_run_id = COALESCE(:runId::varchar, last_run_id)
             WHERE id = :conversationId
-            RETURNING message_count - 1 AS position
+            RETURNING message_count - 1 AS position, tenant_id
+         ),
+         msg AS (
+           INSERT INTO agent_messages
+             (conversation_id, position, role, agent_type, content, token_count_prompt,
+              token_count_completion, reasoning_tokens, latency_ms, status, model, run_id, created_at)
+           SELECT :conversationId, conv.position, :role, :agent::varchar, :content::jsonb,
+                  :promptTokens::integer, :completionTokens::integer, :reasoningTokens::integer,
+                  :latencyMs::integer, :status, :model::varchar, :runId::varchar, :at::timestamptz
+             FROM conv
+           RETURNING id, position
          )
-         INSERT INTO agent_messages
-           (conversation_id, position, role, agent_type, content, token_count_prompt,
-            token_count_completion, reasoning_tokens, latency_ms, status, model, run_id, created_at)
-         SELECT :conversationId, conv.position, :role, :agent::varchar, :content::jsonb,
-                :promptTokens::integer, :completionTokens::integer, :reasoningTokens::integer,
-                :latencyMs::integer, :status, :model::varchar, :runId::varchar, :at::timestamptz
-           FROM conv
-         RETURNING id, position`,
+         SELECT msg.id, msg.position, conv.tenant_id FROM msg, conv`,
         {
           conversationId,
           at: message.at,
@@ -250,6 +273,11 @@ export class ConversationRepository {
     );
     const row = rows[0];
     if (!row) return null;
+    return { tenantId: row.tenant_id, message: this.storedOf(row, message) };
+  }
+
+  private storedOf(row: { id: string; position: number }, message: NewMessage): StoredMessage {
+    const usage = message.usage;
     return {
       id: Number(row.id),
       position: Number(row.position),

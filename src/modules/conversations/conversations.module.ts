@@ -10,6 +10,7 @@ import { SdkAgentSessionMessageEntity } from './entities/sdk-agent-session-messa
 import { SdkAgentSessionEntity } from './entities/sdk-agent-session.entity';
 import { AgentSessionRepository } from './sessions/agent-session.repository';
 import { TranscriptService } from './transcript.service';
+import { TurnUsageRecorderRegistry } from './turn-usage.port';
 
 /**
  * Conversations: the transcript tables, the Agents SDK memory on Postgres, and the
@@ -32,7 +33,8 @@ import { TranscriptService } from './transcript.service';
     ConversationsService,
     TranscriptService,
     ConversationSearchService,
+    TurnUsageRecorderRegistry,
   ],
-  exports: [TranscriptService, ConversationSearchService],
+  exports: [TranscriptService, ConversationSearchService, TurnUsageRecorderRegistry],
 })
 export class ConversationsModule {}

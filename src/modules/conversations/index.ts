@@ -9,6 +9,11 @@ export {
 } from './conversation-id';
 export { ConversationSearchService } from './conversation-search.service';
 export { TranscriptService, type OpenTurn } from './transcript.service';
+export {
+  TurnUsageRecorderRegistry,
+  type TurnUsageEntry,
+  type TurnUsageRecorder,
+} from './turn-usage.port';
 export type {
   AgentUsageStats,
   MessageStatus,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Session } from '@openai/agents';
+import { DataSource } from 'typeorm';
 import { mapConversationId } from './conversation-id';
 import type { ConversationOwner } from './conversation-owner';
 import {
@@ -10,6 +11,7 @@ import {
 import { AgentSessionRepository } from './sessions/agent-session.repository';
 import { GatedAgentSession } from './sessions/gated-agent-session';
 import { PostgresAgentSession } from './sessions/postgres-agent-session';
+import { TurnUsageRecorderRegistry } from './turn-usage.port';
 
 export interface OpenTurn {
   /** Primary key of the conversation row. */
@@ -29,6 +31,8 @@ export class TranscriptService {
   constructor(
     private readonly conversations: ConversationRepository,
     private readonly sessions: AgentSessionRepository,
+    private readonly usageRecorders: TurnUsageRecorderRegistry,
+    private readonly db: DataSource,
   ) {}
 
   /**
@@ -79,11 +83,33 @@ export class TranscriptService {
     };
   }
 
-  /** Stores the assistant reply; null when the conversation was deleted meanwhile. */
+  /**
+   * Stores the assistant reply; null when the conversation was deleted meanwhile. When a usage
+   * recorder is registered (billing on) and the reply carries usage, the message and its usage
+   * row are written in one transaction, so neither exists without the other; otherwise the
+   * message is one statement, as before. Completed and incomplete replies are both recorded.
+   */
   async finish(
     conversationId: string,
     reply: Omit<NewMessage, 'role'>,
   ): Promise<StoredMessage | null> {
-    return this.conversations.append(conversationId, { ...reply, role: 'assistant' });
+    const message: NewMessage = { ...reply, role: 'assistant' };
+    const recorder = this.usageRecorders.current;
+    const usage = message.usage;
+    if (!recorder || !usage) return this.conversations.append(conversationId, message);
+    return this.db.transaction(async (manager) => {
+      const appended = await this.conversations.appendOwned(conversationId, message, manager);
+      if (!appended) return null;
+      await recorder.record(manager, {
+        tenantId: appended.tenantId,
+        messageId: appended.message.id,
+        occurredAt: message.at,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        reasoningTokens: usage.reasoningTokens,
+        model: message.model ?? null,
+      });
+      return appended.message;
+    });
   }
 }

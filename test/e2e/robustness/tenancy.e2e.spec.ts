@@ -602,9 +602,14 @@ describe('tenancy matrix', () => {
       .get(billing(w, 'usage'))
       .set('Authorization', w.authorization.alice)
       .expect(200);
-    expect(usage.body.features).toEqual([
-      expect.objectContaining({ feature_key: 'messages', quantity: 7 }),
-    ]);
+    // The reported usage, plus the chat turns' metered tokens (docs/billing-metering.md).
+    expect(usage.body.features).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ feature_key: 'messages', quantity: 7 }),
+        expect.objectContaining({ feature_key: 'chat_tokens' }),
+      ]),
+    );
+    expect(usage.body.features).toHaveLength(2);
     const history = await t.http
       .get(conversation(w))
       .set('Authorization', w.authorization.alice)

@@ -18,6 +18,13 @@ export interface UsageTotal {
   records: number;
 }
 
+export interface DailyUsage {
+  /** UTC day, `YYYY-MM-DD`. */
+  date: string;
+  featureKey: string;
+  quantity: number;
+}
+
 /** `subscription_usage`: the usage ledger; one row per (subscription, feature, key). */
 @Injectable()
 export class UsageRepository {
@@ -70,6 +77,41 @@ export class UsageRepository {
       featureKey: row.feature_key,
       quantity: Number(row.quantity),
       records: Number(row.records),
+    }));
+  }
+
+  /**
+   * Quantities per UTC day and feature within [from, to), from both ledgers: reported usage
+   * (`subscription_usage`, by `period_start`) and metered usage (`usage_events`, by `occurred_at`,
+   * whatever its outbox state). Oldest day first.
+   */
+  async dailyBetween(
+    subscriptionId: string,
+    tenantId: string,
+    from: Date,
+    to: Date,
+  ): Promise<DailyUsage[]> {
+    const rows: { day: string; feature_key: string; quantity: string }[] =
+      await this.dataSource.query(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, feature_key, SUM(quantity)::bigint AS quantity
+           FROM (
+             SELECT (period_start AT TIME ZONE 'UTC')::date AS day, feature_key,
+                    quantity::bigint AS quantity
+               FROM subscription_usage
+              WHERE subscription_id = $1 AND period_start >= $3 AND period_start < $4
+             UNION ALL
+             SELECT (occurred_at AT TIME ZONE 'UTC')::date, feature_key, quantity
+               FROM usage_events
+              WHERE tenant_id = $2 AND occurred_at >= $3 AND occurred_at < $4
+           ) u
+          GROUP BY day, feature_key
+          ORDER BY day, feature_key`,
+        [subscriptionId, tenantId, from, to],
+      );
+    return rows.map((row) => ({
+      date: row.day,
+      featureKey: row.feature_key,
+      quantity: Number(row.quantity),
     }));
   }
 }

@@ -7,7 +7,8 @@ import { viaProvider } from '../gateway/provider-errors';
 import { StripeGateway } from '../gateway/stripe-gateway.service';
 import { isTerminalStatus } from '../gateway/stripe-objects';
 import { SubscriptionService } from '../subscriptions/subscription.service';
-import { UsageRepository, type UsageTotal } from './usage.repository';
+import { UsageEventRepository } from './usage-event.repository';
+import { UsageRepository, type DailyUsage, type UsageTotal } from './usage.repository';
 
 export interface RecordUsageCommand {
   featureKey: string;
@@ -20,7 +21,10 @@ export interface RecordUsageCommand {
 export interface UsageSummary {
   periodStart: Date;
   periodEnd: Date;
+  /** Both ledgers per feature: reported usage and metered usage (e.g. `chat_tokens`). */
   features: UsageTotal[];
+  /** Both ledgers per UTC day and feature. */
+  daily: DailyUsage[];
 }
 
 /** Stripe accepts meter events up to 35 days old and 5 minutes ahead. */
@@ -39,6 +43,7 @@ export class UsageService {
   constructor(
     private readonly subscriptions: SubscriptionService,
     private readonly usage: UsageRepository,
+    private readonly events: UsageEventRepository,
     private readonly gateway: StripeGateway,
     private readonly config: AppConfig,
   ) {}
@@ -87,15 +92,43 @@ export class UsageService {
     });
   }
 
-  /** Totals per feature for the current billing period (or the last 30 days). */
+  /**
+   * Totals per feature and per day for the current billing period (or the last 30 days), over
+   * the reported usage ledger and the metered usage events (chat tokens) together.
+   */
   async summary(tenantId: string): Promise<UsageSummary> {
     const row = await this.subscriptions.requireRow(tenantId);
     const periodEnd = row.currentPeriodEnd ?? new Date();
     const periodStart =
       row.currentPeriodStart ?? new Date(periodEnd.getTime() - DEFAULT_PERIOD_DAYS * 86_400_000);
-    const features = await this.usage.totalsSince(row.id, periodStart, periodEnd);
-    return { periodStart, periodEnd, features };
+    const [reported, metered, daily] = await Promise.all([
+      this.usage.totalsSince(row.id, periodStart, periodEnd),
+      this.events.totalsBetween(tenantId, periodStart, periodEnd),
+      this.usage.dailyBetween(row.id, tenantId, periodStart, periodEnd),
+    ]);
+    return { periodStart, periodEnd, features: mergeTotals(reported, metered), daily };
   }
+}
+
+/** Per-feature totals of both ledgers, summed where a feature key appears in both. */
+function mergeTotals(...lists: UsageTotal[][]): UsageTotal[] {
+  const byFeature = new Map<string, UsageTotal>();
+  for (const total of lists.flat()) {
+    const seen = byFeature.get(total.featureKey);
+    byFeature.set(
+      total.featureKey,
+      seen
+        ? {
+            featureKey: total.featureKey,
+            quantity: seen.quantity + total.quantity,
+            records: seen.records + total.records,
+          }
+        : { ...total },
+    );
+  }
+  return [...byFeature.values()].sort((a, b) =>
+    a.featureKey < b.featureKey ? -1 : a.featureKey > b.featureKey ? 1 : 0,
+  );
 }
 
 /** ISO-8601 instant; a value without an offset is UTC (reference rule). */
