@@ -6,6 +6,8 @@ import { BillingCore1764100300000 } from './1764100300000-billing-core';
 import { StripeWebhooks1764100400000 } from './1764100400000-stripe-webhooks';
 import { AuthAuditEvents1764100500000 } from './1764100500000-auth-audit-events';
 import { AuthTenantInvitations1764100600000 } from './1764100600000-auth-tenant-invitations';
+import { BillingUsageEvents1764100700000 } from './1764100700000-billing-usage-events';
+import { BillingPlanQuotas1764100800000 } from './1764100800000-billing-plan-quotas';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -23,4 +25,6 @@ export const ALL_MIGRATIONS = [
   StripeWebhooks1764100400000,
   AuthAuditEvents1764100500000,
   AuthTenantInvitations1764100600000,
+  BillingUsageEvents1764100700000,
+  BillingPlanQuotas1764100800000,
 ];

@@ -1,11 +1,22 @@
 import { SLOW_PROMPT_PREFIX } from '../lib/bench-openai-fake';
-import { startServer } from '../lib/server-process';
+import { startServer, type ServerHandle } from '../lib/server-process';
 import { chatStream, directResponsesStream, freshConnections, percentile } from '../lib/sse-client';
 import type { Scenario } from './scenario';
 
 const TTFC_SAMPLES = 200;
 const CONCURRENT_STREAMS = 500;
 const ROUNDS = 6;
+
+/** Logs in the bench user the server seeded and returns its access token. */
+async function loginAs(server: ServerHandle): Promise<string> {
+  const { email, password } = server.info as { email: string; password: string };
+  const login = await fetch(`${server.url}/api/v1/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  return ((await login.json()) as { access_token: string }).access_token;
+}
 
 /**
  * Chat streaming against the OpenAI fake (in its own process): the time-to-first-chunk our stack
@@ -25,32 +36,52 @@ export const chatScenario: Scenario = {
       CHAT_STREAM_CONCURRENT_LIMIT: '0',
       DATABASE_POOL_SIZE: '20',
     });
+    // The same stack with billing on: every turn passes the plan entitlement check (cached
+    // entitlements + one Redis read of the tenant's consumption; the free tier here, with a
+    // quota no turn reaches). Workers off, so only the request path differs.
+    const billed = await startServer('app-with-user', {
+      ...context.backends.env,
+      OPENAI_API_KEY: 'bench',
+      OPENAI_BASE_URL: baseURL,
+      CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
+      CHAT_STREAM_CONCURRENT_LIMIT: '0',
+      DATABASE_POOL_SIZE: '20',
+      ENABLE_BILLING: 'true',
+      STRIPE_SECRET_KEY: 'sk_test_bench',
+      STRIPE_WEBHOOK_SECRET: 'whsec_bench',
+      STRIPE_API_BASE_URL: 'http://127.0.0.1:9',
+      ENABLE_BILLING_RETRY_WORKER: 'false',
+      ENABLE_BILLING_METER_WORKER: 'false',
+      ENABLE_BILLING_STREAM_REPLAY: 'false',
+      BILLING_FREE_TIER_CHAT_TOKENS: '2000000000',
+    });
     const notes: string[] = [];
     const rows: Record<string, string | number>[] = [];
     try {
-      const { email, password } = app.info as { email: string; password: string };
-      const login = await fetch(`${app.url}/api/v1/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password }),
-      });
-      const { access_token: token } = (await login.json()) as { access_token: string };
+      const token = await loginAs(app);
+      const billedToken = await loginAs(billed);
 
       // Sequential samples: latency without queueing.
       for (let i = 0; i < 20; i += 1) {
         await directResponsesStream(baseURL);
         await chatStream(app.url, token, 'warm up');
+        await chatStream(billed.url, billedToken, 'warm up');
       }
       const direct: number[] = [];
       const viaApp: number[] = [];
+      const viaBilled: number[] = [];
       let failures = 0;
       for (let i = 0; i < TTFC_SAMPLES; i += 1) {
         direct.push(await directResponsesStream(baseURL));
         const outcome = await chatStream(app.url, token, `question ${i}`);
         if (outcome.status !== 200 || !outcome.completed) failures += 1;
         viaApp.push(outcome.firstChunkMs);
+        const billedOutcome = await chatStream(billed.url, billedToken, `question ${i}`);
+        if (billedOutcome.status !== 200 || !billedOutcome.completed) failures += 1;
+        viaBilled.push(billedOutcome.firstChunkMs);
       }
       const added = percentile(viaApp, 50) - percentile(direct, 50);
+      const entitlementCost = percentile(viaBilled, 50) - percentile(viaApp, 50);
       rows.push(
         {
           run: 'TTFC straight to the OpenAI fake',
@@ -64,6 +95,15 @@ export const chatScenario: Scenario = {
           'p99 ms': percentile(viaApp, 99),
           errors: failures,
         },
+        {
+          run: 'TTFC through POST /api/v1/chat/stream, billing on (entitlement check)',
+          'p50 ms': percentile(viaBilled, 50),
+          'p99 ms': percentile(viaBilled, 99),
+          errors: failures,
+        },
+      );
+      notes.push(
+        `entitlement check (billing on - off) at p50: ${entitlementCost.toFixed(2)} ms, p99: ${(percentile(viaBilled, 99) - percentile(viaApp, 99)).toFixed(2)} ms`,
       );
       notes.push(
         `added time-to-first-chunk at p50: ${added.toFixed(2)} ms (target < 5 ms), p99 added: ${(percentile(viaApp, 99) - percentile(direct, 99)).toFixed(2)} ms`,
@@ -113,6 +153,7 @@ export const chatScenario: Scenario = {
       );
     } finally {
       await app.stop();
+      await billed.stop();
       await fake.stop();
     }
     return { results: [], notes, rows };

@@ -4,8 +4,12 @@ import { AppConfig } from '../../platform/config/app-config';
 import { maskSecret } from '../../platform/config/masking';
 import { LoggerFactory } from '../../platform/observability/logger.factory';
 import { SeatLimitRegistry, SignupBillingRegistry } from '../auth';
+import { TurnUsageRecorderRegistry } from '../conversations';
 import { SignupBillingAdapter } from './signup/signup-billing.adapter';
+import { ChatEntitlementsAdapter } from './entitlements/chat-entitlements.adapter';
 import { SeatLimitAdapter } from './subscriptions/seat-limit.adapter';
+import { ChatEntitlementsRegistry } from '../chat';
+import { ChatUsageRecorder } from './usage/chat-usage.recorder';
 
 /** Production billing refuses to start without Postgres, Stripe secrets, or Redis for streams. */
 export function billingProductionProblems(config: AppConfig): string[] {
@@ -25,8 +29,8 @@ export function billingProductionProblems(config: AppConfig): string[] {
 
 /**
  * Boot-time wiring of billing: the production fail-fast rules, the validated-configuration
- * summary of the reference (masked secrets), and billing's implementations of auth's signup and
- * seat-limit ports.
+ * summary of the reference (masked secrets), billing's implementations of auth's signup and
+ * seat-limit ports, and of conversations' turn-usage port (metered chat usage).
  */
 @Injectable()
 export class BillingBootstrap implements OnModuleInit {
@@ -38,6 +42,10 @@ export class BillingBootstrap implements OnModuleInit {
     private readonly signup: SignupBillingAdapter,
     private readonly seatRegistry: SeatLimitRegistry,
     private readonly seats: SeatLimitAdapter,
+    private readonly turnUsageRegistry: TurnUsageRecorderRegistry,
+    private readonly chatUsage: ChatUsageRecorder,
+    private readonly chatEntitlementsRegistry: ChatEntitlementsRegistry,
+    private readonly chatEntitlements: ChatEntitlementsAdapter,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('anything-agents.billing');
@@ -76,9 +84,14 @@ export class BillingBootstrap implements OnModuleInit {
     );
   }
 
-  /** Auth declares the signup and seat-limit ports; billing provides them (auth imports no feature module). */
+  /**
+   * Auth declares the signup and seat-limit ports, conversations the turn-usage port; billing
+   * provides them (neither imports a feature module).
+   */
   private registerPorts(): void {
     this.signupRegistry.register(this.signup);
     this.seatRegistry.register(this.seats);
+    this.turnUsageRegistry.register(this.chatUsage);
+    this.chatEntitlementsRegistry.register(this.chatEntitlements);
   }
 }

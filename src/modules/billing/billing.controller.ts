@@ -146,6 +146,11 @@ export class BillingController {
         quantity: feature.quantity,
         records: feature.records,
       })),
+      daily: summary.daily.map((day) => ({
+        date: day.date,
+        feature_key: day.featureKey,
+        quantity: day.quantity,
+      })),
     };
   }
 

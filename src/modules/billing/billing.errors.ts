@@ -17,6 +17,7 @@ export enum BillingErrorCode {
   StripeRequestRejected = 'stripe_request_rejected',
   PaymentProviderUnavailable = 'payment_provider_unavailable',
   StreamDisabled = 'billing_stream_disabled',
+  BillingCustomerMissing = 'billing_customer_missing',
 }
 
 /** A billing failure: status, reference detail text and a stable code. */

@@ -1,11 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth';
+import { ChatModule } from '../chat';
+import { ConversationsModule } from '../conversations';
 import { AppConfig } from '../../platform/config/app-config';
 import { BillingBootstrap } from './billing-bootstrap.service';
 import { BillingController } from './billing.controller';
 import { BillingMetrics } from './billing.metrics';
+import { CheckoutController } from './checkout/checkout.controller';
+import { CheckoutService } from './checkout/checkout.service';
+import { RedirectAllowList } from './checkout/redirect-allow-list';
 import { CustomerService } from './customers/customer.service';
+import { ChatEntitlementsAdapter } from './entitlements/chat-entitlements.adapter';
+import { ChatQuotaCounter } from './entitlements/chat-quota.counter';
+import { EntitlementsController } from './entitlements/entitlements.controller';
+import { EntitlementsRepository } from './entitlements/entitlements.repository';
+import { EntitlementsService } from './entitlements/entitlements.service';
 import { StripeCustomerRepository } from './customers/stripe-customer.repository';
 import { BillingPlanEntity } from './entities/billing-plan.entity';
 import { PlanFeatureEntity } from './entities/plan-feature.entity';
@@ -13,6 +23,7 @@ import { StripeCustomerEntity } from './entities/stripe-customer.entity';
 import { SubscriptionInvoiceEntity } from './entities/subscription-invoice.entity';
 import { SubscriptionUsageEntity } from './entities/subscription-usage.entity';
 import { TenantSubscriptionEntity } from './entities/tenant-subscription.entity';
+import { UsageEventEntity } from './entities/usage-event.entity';
 import { StripeApi } from './gateway/stripe-api.service';
 import { createStripeClient, STRIPE_CLIENT } from './gateway/stripe-client.factory';
 import { StripeGateway } from './gateway/stripe-gateway.service';
@@ -34,6 +45,10 @@ import { CustomerSyncService } from './sync/customer-sync.service';
 import { InvoiceSyncService } from './sync/invoice-sync.service';
 import { SubscriptionSyncService } from './sync/subscription-sync.service';
 import { TenantResolver } from './sync/tenant-resolver.service';
+import { ChatUsageRecorder } from './usage/chat-usage.recorder';
+import { MeterMetrics } from './usage/meter-metrics';
+import { MeterOutboxWorker } from './usage/meter-outbox.worker';
+import { UsageEventRepository } from './usage/usage-event.repository';
 import { UsageRepository } from './usage/usage.repository';
 import { UsageService } from './usage/usage.service';
 
@@ -45,6 +60,8 @@ import { UsageService } from './usage/usage.service';
 @Module({
   imports: [
     AuthModule,
+    ChatModule,
+    ConversationsModule,
     TypeOrmModule.forFeature([
       BillingPlanEntity,
       PlanFeatureEntity,
@@ -52,9 +69,15 @@ import { UsageService } from './usage/usage.service';
       SubscriptionInvoiceEntity,
       SubscriptionUsageEntity,
       StripeCustomerEntity,
+      UsageEventEntity,
     ]),
   ],
-  controllers: [BillingController, BillingStreamController],
+  controllers: [
+    BillingController,
+    BillingStreamController,
+    CheckoutController,
+    EntitlementsController,
+  ],
   providers: [
     BillingMetrics,
     { provide: STRIPE_CLIENT, inject: [AppConfig], useFactory: createStripeClient },
@@ -65,10 +88,16 @@ import { UsageService } from './usage/usage.service';
     SubscriptionRepository,
     SubscriptionAudit,
     SubscriptionService,
+    CheckoutService,
+    RedirectAllowList,
     StripeCustomerRepository,
     CustomerService,
     UsageRepository,
     UsageService,
+    UsageEventRepository,
+    ChatUsageRecorder,
+    MeterMetrics,
+    MeterOutboxWorker,
     InvoiceRepository,
     InvoiceService,
     BillingEventsRedis,
@@ -81,6 +110,10 @@ import { UsageService } from './usage/usage.service';
     CustomerSyncService,
     SignupBillingAdapter,
     SeatLimitAdapter,
+    EntitlementsRepository,
+    EntitlementsService,
+    ChatQuotaCounter,
+    ChatEntitlementsAdapter,
     BillingBootstrap,
   ],
   exports: [

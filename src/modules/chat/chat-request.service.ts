@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth';
 import { ToolCatalog } from '../tools';
-import { toChatFailure } from './chat.errors';
+import { ChatQuotaExceededException, toChatFailure } from './chat.errors';
+import { ChatEntitlementsRegistry } from './chat-entitlements.port';
 import { ChatRateLimits, setRateLimitHeaders, type HeaderSink } from './chat-rate-limits.service';
 import { ChatStreamService, type ChatExchange } from './chat-stream.service';
 import { ChatService } from './chat.service';
@@ -12,8 +13,10 @@ import { AgentChatResponse } from './dto/agent-chat-response.dto';
 /**
  * One chat request from admission to answer, `POST /api/v1/chat` (`chat`) or its `/stream` variant
  * (`stream`). The order is a business rule, so it lives here and not in the controller:
- * plan -> quota -> (stream: concurrency slot) -> serve -> (stream: release the slot).
+ * plan -> entitlements -> quota -> (stream: concurrency slot) -> serve -> (stream: release the slot).
  * - Planning (tenant, message length, ids) comes first, so a refused message spends no quota.
+ * - The plan's entitlements (period quota, tools) come before the rate limit, so a tenant over
+ *   its period quota is told so (402) without spending its per-minute budget.
  * - The quota comes before the slot, so a refused quota never takes a slot.
  * - Every refusal happens before a single byte is served, so it is a plain JSON error response.
  * - The slot is released even when serving throws.
@@ -25,6 +28,7 @@ export class ChatRequestService {
     private readonly limits: ChatRateLimits,
     private readonly streams: ChatStreamService,
     private readonly tools: ToolCatalog,
+    private readonly entitlements: ChatEntitlementsRegistry,
   ) {}
 
   /**
@@ -38,7 +42,7 @@ export class ChatRequestService {
     headers: HeaderSink,
   ): Promise<AgentChatResponse> {
     const startedAt = performance.now();
-    const plan = this.turns.plan(principal, request);
+    const plan = await this.admit(this.turns.plan(principal, request));
     setRateLimitHeaders(headers, await this.limits.chat(principal));
     try {
       const result = await this.turns.run(plan, { mode: 'sync', startedAt });
@@ -55,7 +59,7 @@ export class ChatRequestService {
    */
   async stream(principal: Principal, request: AgentChatRequest, http: ChatExchange): Promise<void> {
     const startedAt = performance.now();
-    const plan = this.turns.plan(principal, request);
+    const plan = await this.admit(this.turns.plan(principal, request));
     setRateLimitHeaders(http.response, await this.limits.streamStart(principal));
     const slot = await this.limits.streamSlot(principal);
     try {
@@ -65,6 +69,13 @@ export class ChatRequestService {
       // (release is idempotent).
       await slot.release();
     }
+  }
+
+  /** The plan's entitlements for this turn, or the 402 `quota_exceeded` refusal. */
+  private async admit(plan: TurnPlan): Promise<TurnPlan> {
+    const admission = await this.entitlements.admit(plan.owner.tenantId);
+    if (!admission.admitted) throw new ChatQuotaExceededException(admission.refusal);
+    return { ...plan, allowance: admission.allowance };
   }
 
   private answer(plan: TurnPlan, result: TurnResult): AgentChatResponse {

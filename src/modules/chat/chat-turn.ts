@@ -1,5 +1,6 @@
 import type { AgentKey } from '../agents';
 import type { ConversationOwner } from '../conversations';
+import type { ChatAllowance } from './chat-entitlements.port';
 
 /** What a request asks for, resolved before any work (ids, entry agent). */
 export interface TurnPlan {
@@ -13,6 +14,8 @@ export interface TurnPlan {
   message: string;
   /** This turn's id: `run_id` of its messages, `last_run_id` of the conversation, logs. */
   runId: string;
+  /** What the tenant's plan allows this turn (tools offered); all allowed until admitted. */
+  allowance: ChatAllowance;
 }
 
 export interface TurnUsage {

@@ -1,6 +1,7 @@
 import { MaxTurnsExceededError, ModelBehaviorError } from '@openai/agents';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { AppException } from '../../platform/http/app-exception';
+import { isoZ } from '../../platform/time/iso';
 
 /**
  * Stable codes of chat failures: the envelope `code` of `POST /api/v1/chat`, the SSE error frame's
@@ -84,4 +85,23 @@ export class ChatFailedException extends AppException {
  */
 export function toChatFailure(error: unknown): AppException {
   return error instanceof AppException ? error : new ChatFailedException(ChatTurnError.from(error));
+}
+
+/**
+ * The tenant's plan quota for chat is used up for the period: 402 `quota_exceeded` (payment
+ * required: a retry will not help until the period renews or the plan changes; 429 stays the
+ * short-term rate limit, whose Retry-After is seconds). Details say which limit and until when.
+ */
+export class ChatQuotaExceededException extends AppException {
+  constructor(refusal: { feature: string; limit: number; used: number; periodEnd: Date }) {
+    super(402, 'Chat quota exceeded for the current billing period.', {
+      code: 'quota_exceeded',
+      details: {
+        feature: refusal.feature,
+        limit: refusal.limit,
+        used: refusal.used,
+        period_end: isoZ(refusal.periodEnd),
+      },
+    });
+  }
 }

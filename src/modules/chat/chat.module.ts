@@ -3,6 +3,7 @@ import { AgentsModule } from '../agents';
 import { ConversationsModule } from '../conversations';
 import { ToolsModule } from '../tools';
 import { ChatController } from './chat.controller';
+import { ChatEntitlementsRegistry } from './chat-entitlements.port';
 import { ChatMetrics } from './chat.metrics';
 import { ChatRateLimits } from './chat-rate-limits.service';
 import { ChatRequestService } from './chat-request.service';
@@ -11,12 +12,20 @@ import { ChatService } from './chat.service';
 
 /**
  * Chat: `POST /api/v1/chat` and its `/stream` variant, the request order (ChatRequestService), the
- * turn service (run, persist, usage), the stream writer and the chat quotas.
+ * turn service (run, persist, usage), the stream writer, the chat rate limits and the plan
+ * entitlements port (billing registers its implementation).
  */
 @Module({
   imports: [AgentsModule, ConversationsModule, ToolsModule],
   controllers: [ChatController],
-  providers: [ChatRequestService, ChatService, ChatStreamService, ChatRateLimits, ChatMetrics],
-  exports: [ChatService],
+  providers: [
+    ChatRequestService,
+    ChatService,
+    ChatStreamService,
+    ChatRateLimits,
+    ChatMetrics,
+    ChatEntitlementsRegistry,
+  ],
+  exports: [ChatService, ChatEntitlementsRegistry],
 })
 export class ChatModule {}

@@ -13,6 +13,7 @@ import { conversationOwnerOf, TranscriptService, type OpenTurn } from '../conver
 import type { ChatRunContext } from '../tools';
 import { ChatErrorCode, ChatTurnError } from './chat.errors';
 import { ChatMetrics } from './chat.metrics';
+import { ChatEntitlementsRegistry } from './chat-entitlements.port';
 import {
   ZERO_USAGE,
   type TurnOptions,
@@ -48,6 +49,11 @@ function usageOf(usage: Usage | null): TurnUsage {
   };
 }
 
+/** Tokens a turn counts toward the plan quota: input plus output (reasoning is part of output). */
+function tokensUsed(usage: Usage | null): number {
+  return usage ? usage.inputTokens + usage.outputTokens : 0;
+}
+
 /**
  * One chat turn, streamed or not (decisions C2, C3, C7): store the user message, run the entry
  * agent with the conversation's SDK session as memory and the caller as run context, then, in
@@ -63,6 +69,7 @@ export class ChatService {
     private readonly runtime: AgentRuntime,
     private readonly transcript: TranscriptService,
     private readonly metrics: ChatMetrics,
+    private readonly entitlements: ChatEntitlementsRegistry,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('chat');
@@ -96,6 +103,7 @@ export class ChatService {
       entryAgent: isAgentKey(requested) ? requested : DEFAULT_AGENT,
       message: request.message,
       runId: randomUUID(),
+      allowance: { webSearch: true },
     };
   }
 
@@ -146,7 +154,11 @@ export class ChatService {
     }
 
     const progress = new RunProgress(plan.entryAgent);
-    const context: ChatRunContext = { tenantId: owner.tenantId, userId: owner.userId };
+    const context: ChatRunContext = {
+      tenantId: owner.tenantId,
+      userId: owner.userId,
+      webSearch: plan.allowance.webSearch,
+    };
     const runOptions = { ...options, signal: stop.signal };
     let runError: unknown;
     try {
@@ -163,6 +175,8 @@ export class ChatService {
     let persistError: unknown;
     try {
       messageId = await this.persistReply(turn, progress, startedAt, plan.runId);
+      if (messageId !== null)
+        this.entitlements.consumed(owner.tenantId, tokensUsed(progress.usage));
     } catch (error) {
       persistError = error;
       this.log.error({ err: error, conversation: turn.conversationId }, 'Chat reply not stored');

@@ -6,4 +6,9 @@
 export interface ChatRunContext {
   tenantId: string;
   userId: string;
+  /**
+   * Whether the tenant's plan offers web search in this run (billing entitlements); the tool is
+   * not shown to the model when false. Absent means allowed.
+   */
+  webSearch?: boolean;
 }

@@ -1001,6 +1001,44 @@ export class AppConfig {
   BILLING_RETRY_MAX_DELAY_SECONDS = 600;
 
   @Setting({
+    kind: 'int',
+    group: 'billing',
+    description:
+      'Chat tokens per calendar month (UTC) of a tenant without a live subscription (0: no chat without a plan)',
+  })
+  @IsInt()
+  @Min(0)
+  BILLING_FREE_TIER_CHAT_TOKENS = 50000;
+
+  @Setting({
+    kind: 'list',
+    group: 'billing',
+    description:
+      'Plan feature toggles on for a tenant without a live subscription, e.g. enable_web_search',
+  })
+  @IsString({ each: true })
+  BILLING_FREE_TIER_FEATURES: string[] = [];
+
+  @Setting({
+    kind: 'int',
+    group: 'billing',
+    description: 'Days a past_due subscription keeps its plan entitlements after its period began',
+  })
+  @IsInt()
+  @Min(0)
+  BILLING_PAST_DUE_GRACE_DAYS = 7;
+
+  @Setting({
+    kind: 'float',
+    group: 'billing',
+    description:
+      'Seconds a replica keeps a tenant entitlements in memory (subscription changes invalidate at once)',
+  })
+  @IsNumber()
+  @Min(0)
+  BILLING_ENTITLEMENTS_CACHE_SECONDS = 60;
+
+  @Setting({
     kind: 'float',
     group: 'billing',
     description: 'Seconds before an in_progress dispatch counts as stuck',
@@ -1032,6 +1070,58 @@ export class AppConfig {
   @IsNumber()
   @Min(0)
   BILLING_STREAM_OUTBOX_GRACE_SECONDS = 30;
+
+  @Setting({
+    kind: 'string',
+    group: 'billing',
+    description: 'Feature key of metered chat usage (usage_events rows, Billing Meter event)',
+  })
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
+    message: 'CHAT_USAGE_FEATURE_KEY must be 1-64 characters of [A-Za-z0-9_.:-]',
+  })
+  CHAT_USAGE_FEATURE_KEY = 'chat_tokens';
+
+  @Setting({
+    kind: 'bool',
+    group: 'billing',
+    description: 'Run the usage meter outbox worker (sends usage_events to Stripe) here',
+  })
+  @IsBoolean()
+  ENABLE_BILLING_METER_WORKER = true;
+
+  @Setting({
+    kind: 'float',
+    group: 'billing',
+    description: 'Meter outbox worker poll interval in seconds',
+  })
+  @IsNumber()
+  @Min(0.05)
+  BILLING_METER_POLL_SECONDS = 5;
+
+  @Setting({ kind: 'int', group: 'billing', description: 'Usage events claimed per meter poll' })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  BILLING_METER_BATCH_SIZE = 100;
+
+  @Setting({
+    kind: 'int',
+    group: 'billing',
+    description: 'Meter event attempts before a usage event is marked dead',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  BILLING_METER_MAX_ATTEMPTS = 12;
+
+  @Setting({
+    kind: 'float',
+    group: 'billing',
+    description: 'Seconds a claimed usage event stays leased before another worker may claim it',
+  })
+  @IsNumber()
+  @Min(1)
+  BILLING_METER_LEASE_SECONDS = 60;
 
   // --------------------------------------------------------------------- stripe
   @Setting({
@@ -1110,6 +1200,15 @@ export class AppConfig {
   @IsNumber()
   @Min(0.1)
   STRIPE_TIMEOUT_SECONDS = 20;
+
+  @Setting({
+    kind: 'list',
+    group: 'stripe',
+    description:
+      'Origins (scheme://host[:port]) that Checkout success/cancel and Portal return URLs may point at; empty: the origin of EMAIL_LINK_BASE_URL, plus http://localhost:3000 outside production. https is required in production',
+  })
+  @IsString({ each: true })
+  BILLING_REDIRECT_ALLOWED_ORIGINS: string[] = [];
 
   // ------------------------------------------------------------------------ cli
   @Setting({

@@ -71,7 +71,17 @@ describe('billing subscriptions over HTTP with the Stripe fake (decision B1)', (
       seat_included: 5,
       feature_toggles: { enable_web_search: true },
       is_active: true,
-      features: [],
+      // The chat-token quota (migrations/1764100800000-billing-plan-quotas.ts), read by entitlements.
+      features: [
+        {
+          key: 'chat_tokens',
+          display_name: 'Chat tokens',
+          description: 'Chat tokens (input + output) per billing period',
+          hard_limit: 5000000,
+          soft_limit: null,
+          is_metered: true,
+        },
+      ],
     });
     expect(Object.keys(pro as object)).toEqual([
       'code',
@@ -145,11 +155,11 @@ describe('billing subscriptions over HTTP with the Stripe fake (decision B1)', (
     expect(mapping).toEqual([{ processor_customer_id: stripeSubscription?.customer }]);
   });
 
-  it('answers a second start with 409 and calls Stripe no more', async () => {
+  it('answers a second start for the same plan with 409 and calls Stripe no more', async () => {
     const owner = await createTestUser(t, { role: 'owner' });
     await start(owner, { plan_code: 'starter' }).expect(201);
     const before = stripeCallsFor(owner.tenantId).length;
-    const second = await start(owner, { plan_code: 'pro' }).expect(409);
+    const second = await start(owner, { plan_code: 'starter', seat_count: 2 }).expect(409);
     expect(second.body).toMatchObject({
       success: false,
       error: 'Tenant already has an active subscription.',
@@ -159,6 +169,51 @@ describe('billing subscriptions over HTTP with the Stripe fake (decision B1)', (
     expect(
       stripe.subscriptions().filter((s) => s.metadata.tenant_id === owner.tenantId),
     ).toHaveLength(1);
+  });
+
+  it('switches plan when a start names another plan: the PATCH plan change, answered like a start', async () => {
+    const owner = await createTestUser(t, { role: 'owner' });
+    const first = await start(owner, { plan_code: 'starter', seat_count: 2 }).expect(201);
+    const switched = await start(owner, { plan_code: 'pro' }).expect(201);
+    expect(Object.keys(switched.body)).toEqual(Object.keys(first.body));
+    expect(switched.body).toMatchObject({
+      tenant_id: owner.tenantId,
+      plan_code: 'pro',
+      status: 'active',
+      seat_count: 2,
+      auto_renew: true,
+    });
+    expect(switched.body.metadata.stripe_price_id).toBe(PRICE_MAP.pro);
+    const subscriptions = stripe
+      .subscriptions()
+      .filter((s) => s.metadata.tenant_id === owner.tenantId);
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0].items.data[0]).toMatchObject({
+      quantity: 2,
+      price: { id: PRICE_MAP.pro },
+    });
+    expect(
+      stripe
+        .requestsTo('POST', '/v1/subscriptions')
+        .filter((r) => JSON.stringify(r.params).includes(owner.tenantId)),
+    ).toHaveLength(1);
+    const modify = stripe.requestsTo('POST', `/v1/subscriptions/${subscriptions[0].id}`);
+    expect(modify).toHaveLength(1);
+    expect(modify[0].params).toMatchObject({
+      proration_behavior: 'create_prorations',
+      items: [{ id: subscriptions[0].items.data[0].id, price: PRICE_MAP.pro }],
+      metadata: { plan_code: 'pro' },
+    });
+    expect(modify[0].idempotencyKey).toMatch(/^aa:subscription:update:/);
+    expect(await subscriptionRow(owner.tenantId)).toMatchObject({
+      plan_code: 'pro',
+      processor_subscription_id: subscriptions[0].id,
+      seat_count: 2,
+    });
+    // Seats named by the start go along with the switch; the same plan again is still a 409.
+    const back = await start(owner, { plan_code: 'starter', seat_count: 4 }).expect(201);
+    expect(back.body).toMatchObject({ plan_code: 'starter', seat_count: 4 });
+    await start(owner, { plan_code: 'starter' }).expect(409);
   });
 
   it('reuses the tenant customer when a canceled tenant subscribes again', async () => {

@@ -380,11 +380,12 @@ describe('Stripe webhook intake and dispatch (decision B2)', () => {
       [owner.tenantId],
     );
     expect(mapping).toEqual([{ processor_customer_id: customer.id }]);
-    // Starting now is a 409: the tenant holds a live subscription, created through Checkout.
+    // Starting the same plan now is a 409: the tenant holds a live subscription, created
+    // through Checkout (another plan would be a plan switch, docs/billing.md).
     await t.http
       .post(`/api/v1/billing/tenants/${owner.tenantId}/subscription`)
       .set('Authorization', owner.authorization)
-      .send({ plan_code: 'starter' })
+      .send({ plan_code: 'pro' })
       .expect(409);
   });
 

@@ -361,4 +361,182 @@ describe('Stripe fake driven by stripe-node', () => {
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
   });
+  it('creates, retrieves and completes a subscription-mode Checkout Session', async () => {
+    const customer = await stripe.customers.create({ metadata: { tenant_id: 't_co' } });
+    const session = await stripe.checkout.sessions.create(
+      {
+        mode: 'subscription',
+        customer: customer.id,
+        line_items: [{ price: price.id, quantity: 3 }],
+        subscription_data: {
+          trial_period_days: 14,
+          metadata: { tenant_id: 't_co', plan_code: 'pro' },
+        },
+        client_reference_id: 't_co',
+        metadata: { tenant_id: 't_co' },
+        success_url: 'https://app.example.com/billing/success',
+        cancel_url: 'https://app.example.com/billing/cancel',
+      },
+      { idempotencyKey: 'checkout-t_co-1' },
+    );
+    expect(session).toMatchObject({
+      object: 'checkout.session',
+      mode: 'subscription',
+      status: 'open',
+      payment_status: 'unpaid',
+      customer: customer.id,
+      client_reference_id: 't_co',
+      metadata: { tenant_id: 't_co' },
+      subscription: null,
+      success_url: 'https://app.example.com/billing/success',
+      cancel_url: 'https://app.example.com/billing/cancel',
+      amount_total: 2900 * 3,
+      livemode: false,
+    });
+    expect(session.id).toMatch(/^cs_test_/);
+    expect(session.url).toBe(`https://checkout.stripe.com/c/pay/${session.id}`);
+    expect(session.expires_at).toBe(session.created + 24 * 60 * 60);
+    expect(fake.lastRequest()).toMatchObject({
+      method: 'POST',
+      path: '/v1/checkout/sessions',
+      idempotencyKey: 'checkout-t_co-1',
+      params: {
+        line_items: [{ price: price.id, quantity: '3' }],
+        subscription_data: { trial_period_days: '14' },
+      },
+    });
+    expect(fake.checkoutRequestOf(session.id)).toEqual({
+      lineItems: [{ price: price.id, quantity: 3 }],
+      subscriptionData: { trialPeriodDays: 14, metadata: { tenant_id: 't_co', plan_code: 'pro' } },
+    });
+
+    // The same key and params replay the same session; no second one exists.
+    const replay = await stripe.checkout.sessions.create(
+      {
+        mode: 'subscription',
+        customer: customer.id,
+        line_items: [{ price: price.id, quantity: 3 }],
+        subscription_data: {
+          trial_period_days: 14,
+          metadata: { tenant_id: 't_co', plan_code: 'pro' },
+        },
+        client_reference_id: 't_co',
+        metadata: { tenant_id: 't_co' },
+        success_url: 'https://app.example.com/billing/success',
+        cancel_url: 'https://app.example.com/billing/cancel',
+      },
+      { idempotencyKey: 'checkout-t_co-1' },
+    );
+    expect(replay.id).toBe(session.id);
+    expect(fake.lastRequest()?.replayed).toBe(true);
+    expect(fake.checkoutSessions()).toHaveLength(1);
+
+    const completion = fake.completeCheckoutSession(session.id);
+    expect(completion.subscription).toMatchObject({
+      status: 'trialing',
+      customer: customer.id,
+      metadata: { tenant_id: 't_co', plan_code: 'pro' },
+    });
+    expect(completion.subscription.items.data[0]).toMatchObject({
+      quantity: 3,
+      price: { id: price.id },
+    });
+    expect(completion.subscriptionCreated).toMatchObject({
+      type: 'customer.subscription.created',
+      data: { object: { id: completion.subscription.id } },
+    });
+    expect(completion.checkoutCompleted).toMatchObject({
+      type: 'checkout.session.completed',
+      data: {
+        object: {
+          id: session.id,
+          status: 'complete',
+          payment_status: 'no_payment_required',
+          subscription: completion.subscription.id,
+          customer: customer.id,
+        },
+      },
+    });
+    expect(
+      fake
+        .events()
+        .map((e) => e.type)
+        .slice(-2),
+    ).toEqual(['customer.subscription.created', 'checkout.session.completed']);
+    const retrieved = await stripe.checkout.sessions.retrieve(session.id);
+    expect(retrieved).toMatchObject({
+      status: 'complete',
+      subscription: completion.subscription.id,
+    });
+    expect(() => fake.completeCheckoutSession(session.id)).toThrow(/complete/);
+  });
+
+  it('completes a session without trial as active, creating the customer when none was given', async () => {
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: price.id }],
+      success_url: 'https://app.example.com/ok',
+    });
+    expect(session).toMatchObject({
+      customer: null,
+      customer_creation: 'always',
+      cancel_url: null,
+    });
+    const { subscription, session: completed } = fake.completeCheckoutSession(session.id);
+    expect(subscription.status).toBe('active');
+    expect(subscription.items.data[0].quantity).toBe(1);
+    expect(completed.customer).toMatch(/^cus_/);
+    expect(fake.getCustomer(completed.customer as string)).toBeDefined();
+    expect(completed.payment_status).toBe('paid');
+  });
+
+  it('rejects bad Checkout params and unknown sessions like Stripe', async () => {
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        line_items: [{ price: 'price_nope', quantity: 1 }],
+        success_url: 'https://app.example.com/ok',
+      }),
+    ).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'resource_missing',
+      param: 'line_items[0][price]',
+    });
+    await expect(
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer: 'cus_missing',
+        line_items: [{ price: price.id }],
+      }),
+    ).rejects.toMatchObject({ code: 'resource_missing', param: 'customer' });
+    await expect(stripe.checkout.sessions.retrieve('cs_test_missing')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+    });
+  });
+
+  it('creates Customer Portal sessions for existing customers', async () => {
+    const customer = await stripe.customers.create({ email: 'portal@example.com' });
+    const session = await stripe.billingPortal.sessions.create(
+      { customer: customer.id, return_url: 'https://app.example.com/settings/billing' },
+      { idempotencyKey: 'portal-1' },
+    );
+    expect(session).toMatchObject({
+      object: 'billing_portal.session',
+      customer: customer.id,
+      return_url: 'https://app.example.com/settings/billing',
+      livemode: false,
+    });
+    expect(session.id).toMatch(/^bps_/);
+    expect(session.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);
+    expect(fake.lastRequest()).toMatchObject({
+      path: '/v1/billing_portal/sessions',
+      idempotencyKey: 'portal-1',
+      params: { customer: customer.id, return_url: 'https://app.example.com/settings/billing' },
+    });
+    expect(fake.portalSessions()).toHaveLength(1);
+    await expect(
+      stripe.billingPortal.sessions.create({ customer: 'cus_missing' }),
+    ).rejects.toMatchObject({ code: 'resource_missing', param: 'customer' });
+  });
 });

@@ -12,7 +12,8 @@ import {
 import { canonicalForm, FormObject, FormValue, parseStripeForm } from './stripe-form';
 
 /**
- * A Stripe API subset (customers, subscriptions, prices, billing meter events) speaking Stripe's
+ * A Stripe API subset (customers, subscriptions, prices, billing meter events, Checkout Sessions in
+ * subscription mode, Customer Portal sessions) speaking Stripe's
  * wire protocol: form-encoded bodies, Bearer auth, Stripe-style errors, Idempotency-Key replay.
  * Point stripe-node at it with `new Stripe(key, { host, port, protocol: 'http' })`.
  *
@@ -29,6 +30,12 @@ import { canonicalForm, FormObject, FormValue, parseStripeForm } from './stripe-
  * - Unknown params are accepted and ignored; required params and types are checked.
  * - `expand` supports `customer` on subscriptions; other expand paths are accepted and ignored.
  * - Subscriptions need prices that exist (seed them, or create via `POST /v1/prices`).
+ * - Checkout Sessions: only `mode=subscription` is executed; nobody pays on a hosted page, so a test
+ *   calls `completeCheckoutSession(id)`, which does what a paying customer would cause: the
+ *   customer (if the session had none), the subscription (trialing with
+ *   `subscription_data[trial_period_days]`, else active), the session `complete`, and the
+ *   `customer.subscription.created` and `checkout.session.completed` events, in Stripe's order.
+ * - Portal sessions need an existing customer; `configuration` is a fixed default `bpc_...`.
  */
 
 export type StripeInterval = 'day' | 'week' | 'month' | 'year';
@@ -219,6 +226,71 @@ export interface StripeFakeEvent {
   type: string;
 }
 
+export interface StripeFakeCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  after_expiration: null;
+  allow_promotion_codes: boolean | null;
+  amount_subtotal: number | null;
+  amount_total: number | null;
+  automatic_tax: { enabled: false; liability: null; status: null };
+  billing_address_collection: string | null;
+  cancel_url: string | null;
+  client_reference_id: string | null;
+  client_secret: null;
+  created: number;
+  currency: string | null;
+  customer: string | null;
+  customer_creation: 'always' | 'if_required' | null;
+  customer_details: { email: string | null } | null;
+  customer_email: string | null;
+  expires_at: number;
+  invoice: null;
+  livemode: false;
+  locale: string | null;
+  metadata: Record<string, string>;
+  mode: 'subscription' | 'payment' | 'setup';
+  payment_intent: null;
+  payment_link: null;
+  payment_method_collection: 'always' | 'if_required';
+  payment_status: 'paid' | 'unpaid' | 'no_payment_required';
+  status: 'open' | 'complete' | 'expired';
+  submit_type: null;
+  subscription: string | null;
+  success_url: string | null;
+  ui_mode: 'hosted';
+  url: string | null;
+}
+
+/** What a Checkout Session was created with (kept by the fake, not part of the session object). */
+export interface StripeFakeCheckoutRequest {
+  lineItems: { price: string; quantity: number }[];
+  subscriptionData: { trialPeriodDays: number | null; metadata: Record<string, string> };
+}
+
+export interface StripeFakePortalSession {
+  id: string;
+  object: 'billing_portal.session';
+  configuration: string;
+  created: number;
+  customer: string;
+  flow: null;
+  livemode: false;
+  locale: string | null;
+  on_behalf_of: null;
+  return_url: string | null;
+  url: string;
+}
+
+export interface StripeFakeCheckoutCompletion {
+  session: StripeFakeCheckoutSession;
+  subscription: StripeFakeSubscription;
+  /** `customer.subscription.created` (Stripe emits it before the session completes). */
+  subscriptionCreated: StripeFakeEvent;
+  /** `checkout.session.completed`. */
+  checkoutCompleted: StripeFakeEvent;
+}
+
 export interface StripeFakeFailure {
   status: number;
   /** Stripe error type: `api_error`, `invalid_request_error`, `card_error`, `rate_limit_error`, ... */
@@ -303,6 +375,17 @@ export interface StripeFake {
   subscriptions(): StripeFakeSubscription[];
   prices(): StripeFakePrice[];
   meterEvents(): StripeFakeMeterEvent[];
+  checkoutSessions(): StripeFakeCheckoutSession[];
+  getCheckoutSession(id: string): StripeFakeCheckoutSession | undefined;
+  /** Line items and subscription_data a Checkout Session was created with. */
+  checkoutRequestOf(id: string): StripeFakeCheckoutRequest | undefined;
+  portalSessions(): StripeFakePortalSession[];
+  /**
+   * Completes an open subscription-mode Checkout Session as a paying customer would: creates the
+   * customer (if none), the subscription (session price, quantity, subscription metadata, trial),
+   * marks the session complete and returns both events, for a test to post to a webhook.
+   */
+  completeCheckoutSession(id: string): StripeFakeCheckoutCompletion;
   getCustomer(id: string): StripeFakeCustomer | undefined;
   getSubscription(id: string): StripeFakeSubscription | undefined;
   /**
@@ -546,6 +629,9 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
   const prices = new Map<string, StripeFakePrice>();
   const meterEvents: StripeFakeMeterEvent[] = [];
   const meterIdentifiers = new Map<string, number>();
+  const checkoutSessions = new Map<string, StripeFakeCheckoutSession>();
+  const checkoutRequests = new Map<string, StripeFakeCheckoutRequest>();
+  const portalSessions: StripeFakePortalSession[] = [];
   const idempotency = new Map<string, StoredIdempotent>();
   const events: StripeFakeEvent[] = [];
   const deliveries: StripeWebhookDelivery[] = [];
@@ -1144,7 +1230,199 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     ) {
       return { status: 200, body: createMeterEvent(params) };
     }
+
+    if (resource === 'checkout' && id === 'sessions' && parts.length <= 4) {
+      if (extra === undefined && method === 'POST') {
+        return { status: 200, body: createCheckoutSession(params) };
+      }
+      if (extra !== undefined && method === 'GET') {
+        const session = checkoutSessions.get(extra);
+        if (!session) throw noSuch('checkout.session', extra, 'session');
+        return { status: 200, body: session };
+      }
+      throw unrecognized(method, path);
+    }
+
+    if (
+      resource === 'billing_portal' &&
+      id === 'sessions' &&
+      extra === undefined &&
+      method === 'POST'
+    ) {
+      return { status: 200, body: createPortalSession(params) };
+    }
     throw unrecognized(method, path);
+  };
+
+  const createCheckoutSession = (params: FormObject): StripeFakeCheckoutSession => {
+    const mode = str(params, 'mode');
+    if (!mode) throw missingParam('mode');
+    if (!['subscription', 'payment', 'setup'].includes(mode)) {
+      throw invalid('Invalid mode: must be one of payment, setup, or subscription', 'mode');
+    }
+    const customerId = str(params, 'customer');
+    if (customerId !== undefined && !customers.has(customerId)) {
+      throw noSuch('customer', customerId, 'customer', 400);
+    }
+    const customerEmail = str(params, 'customer_email');
+    if (customerId !== undefined && customerEmail !== undefined) {
+      throw invalid(
+        'You may only specify one of these parameters: customer, customer_email.',
+        'customer_email',
+      );
+    }
+    const lineItems = list(params, 'line_items').map((raw, i) => {
+      if (typeof raw !== 'object' || Array.isArray(raw))
+        throw invalid('Invalid hash', `line_items[${i}]`);
+      const priceId = str(raw, 'price');
+      if (priceId === undefined) throw missingParam(`line_items[${i}][price]`);
+      const price = priceFor(priceId, `line_items[${i}][price]`);
+      const quantity = int(raw, 'quantity', `line_items[${i}][quantity]`);
+      if (mode === 'subscription' && !price.recurring) {
+        throw invalid(
+          'You must provide at least one recurring price in `subscription` mode when using prices.',
+          `line_items[${i}][price]`,
+        );
+      }
+      return { price, quantity: quantity ?? 1 };
+    });
+    if (mode !== 'setup' && lineItems.length === 0) throw missingParam('line_items');
+    const subscriptionData = obj(params, 'subscription_data');
+    if (subscriptionData && mode !== 'subscription') {
+      throw invalid(
+        'You can only pass in subscription_data in subscription mode.',
+        'subscription_data',
+      );
+    }
+    const trialDays = subscriptionData
+      ? int(subscriptionData, 'trial_period_days', 'subscription_data[trial_period_days]')
+      : undefined;
+    if (trialDays !== undefined && trialDays < 1) {
+      throw invalid(
+        'The trial_period_days must be at least 1.',
+        'subscription_data[trial_period_days]',
+      );
+    }
+    const now = nowSeconds();
+    const sessionId = makeId('cs_test_', 58);
+    const subtotal = lineItems.reduce(
+      (sum, item) => sum + (item.price.unit_amount ?? 0) * item.quantity,
+      0,
+    );
+    const session: StripeFakeCheckoutSession = {
+      id: sessionId,
+      object: 'checkout.session',
+      after_expiration: null,
+      allow_promotion_codes: bool(params, 'allow_promotion_codes') ?? null,
+      amount_subtotal: mode === 'setup' ? null : subtotal,
+      amount_total: mode === 'setup' ? null : subtotal,
+      automatic_tax: { enabled: false, liability: null, status: null },
+      billing_address_collection: str(params, 'billing_address_collection') ?? null,
+      cancel_url: str(params, 'cancel_url') ?? null,
+      client_reference_id: str(params, 'client_reference_id') ?? null,
+      client_secret: null,
+      created: now,
+      currency: lineItems[0]?.price.currency ?? null,
+      customer: customerId ?? null,
+      customer_creation: customerId ? null : mode === 'payment' ? 'if_required' : 'always',
+      customer_details: customerEmail ? { email: customerEmail } : null,
+      customer_email: customerEmail ?? null,
+      expires_at: int(params, 'expires_at') ?? now + DAY,
+      invoice: null,
+      livemode: false,
+      locale: str(params, 'locale') ?? null,
+      metadata: mergeMetadata({}, params),
+      mode: mode as StripeFakeCheckoutSession['mode'],
+      payment_intent: null,
+      payment_link: null,
+      payment_method_collection:
+        str(params, 'payment_method_collection') === 'if_required' ? 'if_required' : 'always',
+      payment_status: 'unpaid',
+      status: 'open',
+      submit_type: null,
+      subscription: null,
+      success_url: str(params, 'success_url') ?? null,
+      ui_mode: 'hosted',
+      url: `https://checkout.stripe.com/c/pay/${sessionId}`,
+    };
+    checkoutSessions.set(sessionId, session);
+    checkoutRequests.set(sessionId, {
+      lineItems: lineItems.map((item) => ({ price: item.price.id, quantity: item.quantity })),
+      subscriptionData: {
+        trialPeriodDays: trialDays ?? null,
+        metadata: subscriptionData ? mergeMetadata({}, subscriptionData) : {},
+      },
+    });
+    return session;
+  };
+
+  const completeCheckoutSession = (sessionId: string): StripeFakeCheckoutCompletion => {
+    const session = checkoutSessions.get(sessionId);
+    const request = checkoutRequests.get(sessionId);
+    if (!session || !request) throw new Error(`stripe fake: no checkout session ${sessionId}`);
+    if (session.status !== 'open') {
+      throw new Error(`stripe fake: checkout session ${sessionId} is ${session.status}`);
+    }
+    if (session.mode !== 'subscription') {
+      throw new Error('stripe fake: only subscription-mode sessions can be completed');
+    }
+    let customerId = session.customer;
+    if (!customerId) {
+      const customer = newCustomer(session.customer_email ? { email: session.customer_email } : {});
+      customers.set(customer.id, customer);
+      emit('customer.created', customer);
+      customerId = customer.id;
+    }
+    const eventsBefore = events.length;
+    const subscriptionParams: FormObject = {
+      customer: customerId,
+      items: request.lineItems.map((item) => ({
+        price: item.price,
+        quantity: String(item.quantity),
+      })),
+      metadata: { ...request.subscriptionData.metadata },
+      ...(request.subscriptionData.trialPeriodDays
+        ? { trial_period_days: String(request.subscriptionData.trialPeriodDays) }
+        : {}),
+    };
+    const created = createSubscription(subscriptionParams).body as StripeFakeSubscription;
+    const subscription = subscriptions.get(created.id) as StripeFakeSubscription;
+    const subscriptionCreated = events
+      .slice(eventsBefore)
+      .find((e) => e.type === 'customer.subscription.created') as StripeFakeEvent;
+    session.customer = customerId;
+    session.subscription = subscription.id;
+    session.status = 'complete';
+    session.payment_status = subscription.status === 'trialing' ? 'no_payment_required' : 'paid';
+    if (subscription.status === 'trialing') session.amount_total = 0;
+    session.customer_details = {
+      email: session.customer_email ?? customers.get(customerId)?.email ?? null,
+    };
+    session.url = null;
+    const checkoutCompleted = emit('checkout.session.completed', session);
+    return { session, subscription, subscriptionCreated, checkoutCompleted };
+  };
+
+  const createPortalSession = (params: FormObject): StripeFakePortalSession => {
+    const customerId = str(params, 'customer');
+    if (!customerId) throw missingParam('customer');
+    if (!customers.has(customerId)) throw noSuch('customer', customerId, 'customer', 400);
+    const sessionId = makeId('bps_', 24);
+    const session: StripeFakePortalSession = {
+      id: sessionId,
+      object: 'billing_portal.session',
+      configuration: str(params, 'configuration') ?? 'bpc_fakedefaultconfiguration0',
+      created: nowSeconds(),
+      customer: customerId,
+      flow: null,
+      livemode: false,
+      locale: str(params, 'locale') ?? null,
+      on_behalf_of: null,
+      return_url: str(params, 'return_url') ?? null,
+      url: `https://billing.stripe.com/p/session/test_${makeId('', 32)}`,
+    };
+    portalSessions.push(session);
+    return session;
   };
 
   const createPrice = (params: FormObject): StripeFakePrice => {
@@ -1452,6 +1730,11 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
     subscriptions: () => [...subscriptions.values()],
     prices: () => [...prices.values()],
     meterEvents: () => [...meterEvents],
+    checkoutSessions: () => [...checkoutSessions.values()],
+    getCheckoutSession: (id) => checkoutSessions.get(id),
+    checkoutRequestOf: (id) => checkoutRequests.get(id),
+    portalSessions: () => [...portalSessions],
+    completeCheckoutSession,
     getCustomer: (id) => customers.get(id),
     getSubscription: (id) => subscriptions.get(id),
     updateSubscription: (id, changes) => {
@@ -1487,6 +1770,9 @@ export async function startStripeFake(options: StripeFakeOptions = {}): Promise<
       prices.clear();
       meterEvents.length = 0;
       meterIdentifiers.clear();
+      checkoutSessions.clear();
+      checkoutRequests.clear();
+      portalSessions.length = 0;
       idempotency.clear();
       events.length = 0;
       deliveries.length = 0;

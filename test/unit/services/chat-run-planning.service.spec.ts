@@ -5,10 +5,12 @@ import type { Principal } from '../../../src/modules/auth/principal';
 import { ChatMetrics } from '../../../src/modules/chat/chat.metrics';
 import { ChatRateLimits } from '../../../src/modules/chat/chat-rate-limits.service';
 import { ChatStreamService } from '../../../src/modules/chat/chat-stream.service';
+import { ChatEntitlementsRegistry } from '../../../src/modules/chat/chat-entitlements.port';
 import { ChatController } from '../../../src/modules/chat/chat.controller';
 import { ChatRequestService } from '../../../src/modules/chat/chat-request.service';
 import {
   ChatErrorCode,
+  ChatQuotaExceededException,
   ChatFailedException,
   ChatTurnError,
 } from '../../../src/modules/chat/chat.errors';
@@ -55,6 +57,7 @@ describe('ChatService.plan: everything resolved before any work', () => {
       entryAgent: 'triage',
       message: 'Hello there',
       runId: expect.stringMatching(UUID_V4),
+      allowance: { webSearch: true },
     });
     expect(plan.runId).not.toBe(plan.publicId);
   });
@@ -148,6 +151,7 @@ describe('ChatService.run: one turn, its reply stored whatever happens', () => {
     entryAgent: 'triage',
     message: 'How many rows?',
     runId: 'run-1',
+    allowance: { webSearch: true },
     ...fields,
   });
 
@@ -170,7 +174,7 @@ describe('ChatService.run: one turn, its reply stored whatever happens', () => {
     expect(t.transcript.beginFresh).not.toHaveBeenCalled();
     expect(t.run).toHaveBeenCalledWith(triage, 'How many rows?', {
       session: t.session,
-      context: { tenantId: TENANT_ID, userId: USER_ID },
+      context: { tenantId: TENANT_ID, userId: USER_ID, webSearch: true },
       maxTurns: 7,
       signal: expect.any(AbortSignal),
     });
@@ -383,8 +387,14 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     const response = { setHeader: jest.fn() } as unknown as Response & {
       setHeader: jest.Mock;
     };
-    const turnPlan = { publicId: CONVERSATION_ID } as TurnPlan;
+    const turnPlan = {
+      publicId: CONVERSATION_ID,
+      owner: { tenantId: TENANT_ID, userId: USER_ID },
+    } as TurnPlan;
     chat.plan.mockReturnValue(turnPlan);
+    const entitlements = mocks.get(ChatEntitlementsRegistry);
+    entitlements.admit.mockResolvedValue({ admitted: true, allowance: { webSearch: false } });
+    const admitted = { ...turnPlan, allowance: { webSearch: false } };
     limits.chat.mockResolvedValue({ limit: 60, remaining: 59, resetSeconds: 60 });
     chat.run.mockResolvedValue({
       status: 'completed',
@@ -397,7 +407,7 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     });
     const release = jest.fn().mockResolvedValue(undefined);
     limits.streamSlot.mockResolvedValue({ release, evicted: new AbortController().signal });
-    return { sut, chat, limits, streams, response, turnPlan, release };
+    return { sut, chat, limits, streams, response, turnPlan, admitted, entitlements, release };
   };
   const order = (...mocks: { mock: { invocationCallOrder: number[] } }[]) =>
     mocks.map((mock) => mock.mock.invocationCallOrder[0] ?? Infinity);
@@ -419,7 +429,8 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     const answer = await t.sut.chat(principal(), request(), t.response);
     const ordered = order(t.chat.plan, t.limits.chat, t.chat.run);
     expect([...ordered].sort((a, b) => a - b)).toEqual(ordered);
-    expect(t.chat.run).toHaveBeenCalledWith(t.turnPlan, {
+    expect(t.entitlements.admit).toHaveBeenCalledWith(TENANT_ID);
+    expect(t.chat.run).toHaveBeenCalledWith(t.admitted, {
       mode: 'sync',
       startedAt: expect.any(Number),
     });
@@ -433,6 +444,34 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
       conversation_id: CONVERSATION_ID,
       metadata: { tools_available: ['web_search'], message_id: 3 },
     });
+  });
+
+  it('refuses a tenant over its plan quota with 402 quota_exceeded, before the rate limit and the run', async () => {
+    const t = setup();
+    const periodEnd = new Date('2026-12-31T00:00:00Z');
+    t.entitlements.admit.mockResolvedValue({
+      admitted: false,
+      refusal: { feature: 'chat_tokens', limit: 1000, used: 1200, periodEnd },
+    });
+    const error = await t.sut
+      .chat(principal(), request(), t.response)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChatQuotaExceededException);
+    expect((error as ChatQuotaExceededException).getStatus()).toBe(402);
+    expect((error as ChatQuotaExceededException).code).toBe('quota_exceeded');
+    expect((error as ChatQuotaExceededException).details).toEqual({
+      feature: 'chat_tokens',
+      limit: 1000,
+      used: 1200,
+      period_end: '2026-12-31T00:00:00Z',
+    });
+    expect(t.limits.chat).not.toHaveBeenCalled();
+    expect(t.chat.run).not.toHaveBeenCalled();
+    await expect(t.sut.stream(principal(), request(), {} as never)).rejects.toBeInstanceOf(
+      ChatQuotaExceededException,
+    );
+    expect(t.limits.streamStart).not.toHaveBeenCalled();
+    expect(t.limits.streamSlot).not.toHaveBeenCalled();
   });
 
   it('does not run the turn when the quota refuses (429 propagates)', async () => {
@@ -492,7 +531,7 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     expect(ordered.every(Number.isFinite)).toBe(true);
     expect(t.limits.chat).not.toHaveBeenCalled();
     const slot = await t.limits.streamSlot.mock.results[0].value;
-    expect(t.streams.serve).toHaveBeenCalledWith(t.turnPlan, http, slot, expect.any(Number));
+    expect(t.streams.serve).toHaveBeenCalledWith(t.admitted, http, slot, expect.any(Number));
   });
 
   it('takes no slot when the stream quota refuses', async () => {

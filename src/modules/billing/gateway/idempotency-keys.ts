@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * Deterministic Stripe idempotency keys derived from our own ids (decision B1): the same logical
@@ -24,4 +24,24 @@ export function usageIdentifier(tenantId: string, featureKey: string, clientKey:
     .update(`${tenantId}\n${featureKey}\n${clientKey}`)
     .digest('hex');
   return `usage_${digest.slice(0, 48)}`;
+}
+
+/**
+ * Key of a hosted-session creation (Checkout, Customer Portal). With the client's
+ * `Idempotency-Key` header, a retried request (same header, same parameters) sends the same key,
+ * so Stripe answers with the session it already created; a different body under the same header
+ * gets another key (a new session, not an `idempotency_error`). Without a header every request is
+ * a new session (random nonce), while our own retries of that one request still share its key.
+ * The client's value is hashed: it is scoped by tenant and never sent to Stripe as such.
+ */
+export function clientScopedKey(
+  kind: 'checkout' | 'portal',
+  tenantId: string,
+  clientKey: string | null,
+  params: unknown,
+): string {
+  const nonce = clientKey
+    ? `c${createHash('sha256').update(clientKey).digest('hex').slice(0, 32)}`
+    : `r${randomUUID()}`;
+  return idempotencyKey([kind, 'create', tenantId, nonce], params);
 }

@@ -14,7 +14,9 @@ export type StripeApiOperation =
   | 'subscription.retrieve'
   | 'subscription.modify'
   | 'subscription.cancel'
-  | 'meter_event.create';
+  | 'meter_event.create'
+  | 'checkout_session.create'
+  | 'billing_portal_session.create';
 
 /** A Stripe call that failed for good (after retries, or at once when not retryable). */
 export class StripeCallFailure extends Error {

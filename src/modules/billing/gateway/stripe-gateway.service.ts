@@ -17,7 +17,9 @@ export type GatewayOperation =
   | 'update_subscription'
   | 'cancel_subscription'
   | 'record_usage'
-  | 'fetch_subscription';
+  | 'fetch_subscription'
+  | 'create_checkout_session'
+  | 'create_portal_session';
 
 export interface StartSubscriptionInput {
   tenantId: string;
@@ -39,6 +41,31 @@ export interface UpdateSubscriptionInput {
   plan?: { code: string; priceId: string };
   billingEmail?: { customerId: string; email: string };
   idempotencyKey: string;
+}
+
+export interface CheckoutSessionInput {
+  tenantId: string;
+  planCode: string;
+  priceId: string;
+  customerId: string;
+  quantity: number;
+  trialDays: number | null;
+  successUrl: string;
+  cancelUrl: string;
+  idempotencyKey: string;
+}
+
+export interface PortalSessionInput {
+  tenantId: string;
+  customerId: string;
+  returnUrl: string;
+  idempotencyKey: string;
+}
+
+/** A hosted Stripe page the client redirects to (Checkout or the Customer Portal). */
+export interface HostedSession {
+  id: string;
+  url: string;
 }
 
 export interface RecordUsageInput {
@@ -226,6 +253,56 @@ export class StripeGateway {
   }
 
   /**
+   * A subscription-mode Checkout Session for the tenant's customer. The tenant travels as
+   * `client_reference_id`, session metadata and subscription metadata (with the plan), so the
+   * `checkout.session.completed` and `customer.subscription.*` webhooks can each name the tenant.
+   */
+  async createCheckoutSession(input: CheckoutSessionInput): Promise<HostedSession> {
+    const context = {
+      tenant_id: input.tenantId,
+      quantity: input.quantity,
+      trial_days: input.trialDays ?? undefined,
+    };
+    return this.run('create_checkout_session', input.planCode, context, async () => {
+      const session = await this.api.call('checkout_session.create', () =>
+        this.stripe.checkout.sessions.create(
+          {
+            mode: 'subscription',
+            customer: input.customerId,
+            line_items: [{ price: input.priceId, quantity: input.quantity }],
+            client_reference_id: input.tenantId,
+            metadata: { tenant_id: input.tenantId, plan_code: input.planCode },
+            subscription_data: {
+              metadata: { tenant_id: input.tenantId, plan_code: input.planCode },
+              ...(input.trialDays && input.trialDays > 0
+                ? { trial_period_days: input.trialDays }
+                : {}),
+            },
+            success_url: input.successUrl,
+            cancel_url: input.cancelUrl,
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return hostedSession(session.id, session.url);
+    });
+  }
+
+  /** A Customer Portal session for the tenant's customer. */
+  async createPortalSession(input: PortalSessionInput): Promise<HostedSession> {
+    const context = { tenant_id: input.tenantId, customer_id: input.customerId };
+    return this.run('create_portal_session', null, context, async () => {
+      const session = await this.api.call('billing_portal_session.create', () =>
+        this.stripe.billingPortal.sessions.create(
+          { customer: input.customerId, return_url: input.returnUrl },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return hostedSession(session.id, session.url);
+    });
+  }
+
+  /**
    * One Billing Meter event (the replaced service used Stripe's removed usage records):
    * `identifier` is our usage idempotency key, so Stripe counts a re-sent report once. A duplicate
    * identifier means an earlier attempt reached Stripe: reported as `duplicate`, not as a failure.
@@ -335,6 +412,11 @@ export class StripeGateway {
     this.metrics.gatewayOperations.inc(labels);
     this.metrics.gatewayDuration.observe(labels, MetricsService.secondsSince(startedAt));
   }
+}
+
+function hostedSession(id: string, url: string | null): HostedSession {
+  if (!url) throw new Error(`Stripe returned session ${id} without a url`);
+  return { id, url };
 }
 
 function withoutNulls(context: Record<string, unknown>): Record<string, unknown> {

@@ -17,6 +17,7 @@ import { StripeGateway } from '../gateway/stripe-gateway.service';
 import { isTerminalStatus, type StripeSubscriptionState } from '../gateway/stripe-objects';
 import { PlanService } from '../plans/plan.service';
 import { isUuid } from '../../../platform/ids';
+import { EntitlementsService } from '../entitlements/entitlements.service';
 import { SubscriptionAudit } from './subscription-audit';
 import { SubscriptionRepository, type SubscriptionWrite } from './subscription.repository';
 
@@ -42,7 +43,8 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 /**
  * Tenant subscriptions (decision B1). Every check that can fail locally runs before Stripe is
  * called, Stripe's answer is what gets stored (status, quantity, cancel fields), and a live
- * subscription is never started twice (409; the replaced service allowed a second one).
+ * subscription is never started twice (409 for the same plan; a start for another plan is the
+ * PATCH plan change; the replaced service allowed a second subscription).
  */
 @Injectable()
 export class SubscriptionService {
@@ -55,6 +57,7 @@ export class SubscriptionService {
     private readonly gateway: StripeGateway,
     private readonly redis: RedisService,
     private readonly audit: SubscriptionAudit,
+    private readonly entitlements: EntitlementsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     loggers: LoggerFactory,
   ) {
@@ -78,7 +81,39 @@ export class SubscriptionService {
    * `POST .../subscription` and signup provisioning. `actor` is the caller for the audit log
    * (null for signup, which has no signed-in principal yet).
    */
+  /** Starts (or, for another plan, switches) the subscription; entitlements reload everywhere. */
   async start(
+    tenantId: string,
+    command: StartSubscriptionCommand,
+    actor: Principal | null = null,
+  ): Promise<TenantSubscriptionEntity> {
+    return this.thenInvalidate(tenantId, this.startRow(tenantId, command, actor));
+  }
+
+  async update(
+    tenantId: string,
+    command: UpdateSubscriptionCommand,
+    actor: Principal | null = null,
+  ): Promise<TenantSubscriptionEntity> {
+    return this.thenInvalidate(tenantId, this.updateRow(tenantId, command, actor));
+  }
+
+  async cancel(
+    tenantId: string,
+    atPeriodEnd: boolean,
+    actor: Principal | null = null,
+  ): Promise<TenantSubscriptionEntity> {
+    return this.thenInvalidate(tenantId, this.cancelRow(tenantId, atPeriodEnd, actor));
+  }
+
+  /** After a committed change, every replica drops the tenant's cached entitlements. */
+  private async thenInvalidate<T>(tenantId: string, change: Promise<T>): Promise<T> {
+    const result = await change;
+    await this.entitlements.invalidate(tenantId);
+    return result;
+  }
+
+  private async startRow(
     tenantId: string,
     command: StartSubscriptionCommand,
     actor: Principal | null = null,
@@ -99,10 +134,23 @@ export class SubscriptionService {
         BillingErrorCode.TenantNotFound,
       );
     }
-    this.assertNoLiveSubscription(await this.subscriptions.findByTenant(tenantId));
+    this.assertNotSamePlan(await this.subscriptions.findByTenant(tenantId), plan);
     return this.withStartLock(tenantId, async () => {
       const existing = await this.subscriptions.findByTenant(tenantId);
-      this.assertNoLiveSubscription(existing);
+      this.assertNotSamePlan(existing, plan);
+      if (existing && !isTerminalStatus(existing.status)) {
+        // A start for another plan on a live subscription is the PATCH plan change (prorated),
+        // answered like a start; seats and email go along when the start names them.
+        return this.update(
+          tenantId,
+          {
+            planCode: plan.code,
+            seatCount: command.seatCount ?? undefined,
+            billingEmail: command.billingEmail ?? undefined,
+          },
+          actor,
+        );
+      }
       const billingEmail = command.billingEmail ?? existing?.billingEmail ?? null;
       const customer = await viaProvider(() => this.customers.ensure(tenantId, billingEmail));
       const quantity = command.seatCount ?? 1;
@@ -133,7 +181,7 @@ export class SubscriptionService {
   }
 
   /** `PATCH .../subscription`: reference fields plus the plan change of decision B1. */
-  async update(
+  private async updateRow(
     tenantId: string,
     command: UpdateSubscriptionCommand,
     actor: Principal | null = null,
@@ -196,7 +244,7 @@ export class SubscriptionService {
   }
 
   /** `POST .../cancel`: at period end (Stripe keeps billing until then) or immediately. */
-  async cancel(
+  private async cancelRow(
     tenantId: string,
     atPeriodEnd: boolean,
     actor: Principal | null = null,
@@ -253,8 +301,9 @@ export class SubscriptionService {
     return row;
   }
 
-  private assertNoLiveSubscription(row: TenantSubscriptionEntity | null): void {
-    if (row && !isTerminalStatus(row.status)) {
+  /** A live subscription on the same plan: starting it again is a 409 (another plan switches). */
+  private assertNotSamePlan(row: TenantSubscriptionEntity | null, plan: BillingPlanEntity): void {
+    if (row && !isTerminalStatus(row.status) && row.planId === plan.id) {
       throw new BillingException(
         409,
         'Tenant already has an active subscription.',

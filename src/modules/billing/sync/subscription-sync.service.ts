@@ -10,6 +10,7 @@ import {
 } from '../gateway/stripe-objects';
 import { PlanRepository } from '../plans/plan.repository';
 import { PlanService } from '../plans/plan.service';
+import { EntitlementsService } from '../entitlements/entitlements.service';
 import { SubscriptionAudit } from '../subscriptions/subscription-audit';
 import { SubscriptionRepository } from '../subscriptions/subscription.repository';
 
@@ -60,6 +61,7 @@ export class SubscriptionSyncService {
     private readonly plans: PlanRepository,
     private readonly planService: PlanService,
     private readonly audit: SubscriptionAudit,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   /** Whether the snapshot ties with the applied state (then the caller fetches it first). */
@@ -126,6 +128,8 @@ export class SubscriptionSyncService {
     // In the dispatch transaction, by the system (no actor); only a change of status, plan or
     // seats is recorded, so a redelivered event or the echo of our own API write adds nothing.
     await this.audit.recordChange(manager, null, row, written, { stripe_event_id: input.eventId });
+    // Runs inside the caller's transaction: invalidated now and once more after it committed.
+    this.entitlements.invalidateAfterCommit(input.tenantId);
     return { outcome: 'applied', row: written };
   }
 

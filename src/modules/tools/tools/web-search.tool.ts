@@ -70,6 +70,8 @@ export function webSearchTool(client: TavilyClient | null, metrics: ToolMetrics)
     description:
       'Search the web for current information with Tavily. Returns titles, URLs and snippets.',
     parameters,
+    // Plans without web search never see the tool (not offered to the model at all).
+    isEnabled: ({ runContext }) => runContext.context.webSearch !== false,
     execute: (input, _runContext, details) =>
       metrics.measure(
         WEB_SEARCH_TOOL,
