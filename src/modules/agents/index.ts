@@ -9,3 +9,4 @@ export {
   type AgentKey,
 } from './agent-catalog';
 export { tokensOf, type ModelTokens } from './metered-model.provider';
+export { onInterruptedModelCalls } from './interrupted-calls';

@@ -13,6 +13,7 @@ import {
   SpanKind,
   type SpanOptions,
 } from '../../platform/observability/tracing';
+import { estimateInterruptedCall, reportInterruptedCall } from './interrupted-calls';
 
 /** Token counts of one model response, by direction. */
 export interface ModelTokens {
@@ -88,7 +89,13 @@ class MeteredModel implements Model {
 
   getResponse(request: ModelRequest): Promise<ModelResponse> {
     return inSpan(`chat ${this.name}`, modelSpan(this.name, this.provider), async (span) => {
-      const response = await this.inner.getResponse(request);
+      let response: ModelResponse;
+      try {
+        response = await this.inner.getResponse(request);
+      } catch (error) {
+        if (request.signal?.aborted) this.interrupted(request, 0);
+        throw error;
+      }
       const tokens = tokensOf(response.usage);
       this.record(this.name, tokens);
       annotateResponse(span, tokens, response.responseId);
@@ -96,18 +103,40 @@ class MeteredModel implements Model {
     });
   }
 
-  getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
-    return inStreamSpan(
+  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    let reported = false;
+    let outputChars = 0;
+    let failed = false;
+    const events = inStreamSpan(
       `chat ${this.name}`,
       modelSpan(this.name, this.provider),
       () => this.inner.getStreamedResponse(request),
       (span, event) => {
+        if (event.type === 'output_text_delta') outputChars += event.delta.length;
         if (event.type !== 'response_done') return;
+        reported = true;
         const tokens = tokensOf(event.response.usage);
         this.record(this.name, tokens);
         annotateResponse(span, tokens, event.response.id);
       },
     );
+    try {
+      yield* events;
+    } catch (error) {
+      // A provider error is not billed; an abort (the run stopped) is.
+      failed = !request.signal?.aborted;
+      throw error;
+    } finally {
+      // The consumer stopped early or the call was aborted before the provider's usage event.
+      if (!reported && !failed) this.interrupted(request, outputChars);
+    }
+  }
+
+  /** Counts an interrupted call's estimated tokens, and tells the turn it belongs to. */
+  private interrupted(request: ModelRequest, outputChars: number): void {
+    const tokens = estimateInterruptedCall(request, outputChars);
+    this.record(this.name, tokens);
+    reportInterruptedCall(tokens);
   }
 }
 

@@ -7,7 +7,15 @@ import { RequestValidationException } from '../../platform/http/validation/reque
 import { LoggerFactory, logEvent } from '../../platform/observability/logger.factory';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import { GenAi, inSpan } from '../../platform/observability/tracing';
-import { AgentRuntime, DEFAULT_AGENT, isAgentKey, tokensOf, type AgentKey } from '../agents';
+import {
+  AgentRuntime,
+  DEFAULT_AGENT,
+  isAgentKey,
+  onInterruptedModelCalls,
+  tokensOf,
+  type AgentKey,
+  type ModelTokens,
+} from '../agents';
 import type { Principal } from '../auth';
 import { conversationOwnerOf, TranscriptService, type OpenTurn } from '../conversations';
 import type { ChatRunContext } from '../tools';
@@ -30,10 +38,30 @@ class RunProgress {
   finalText: string | null = null;
   completed = false;
   usage: Usage | null = null;
+  /** Estimated tokens of model calls interrupted before reporting usage (agents/interrupted-calls). */
+  interrupted: ModelTokens = { input: 0, output: 0, cached: 0, reasoning: 0 };
   handoffs = 0;
   firstTokenAt: number | null = null;
 
   constructor(public agent: AgentKey) {}
+
+  /** The turn's tokens: what the provider reported plus the interrupted calls' estimates. */
+  tokens(): ModelTokens | null {
+    const interrupted = this.interrupted.input + this.interrupted.output > 0;
+    if (!this.usage && !interrupted) return null;
+    const reported = tokensOf(this.usage ?? undefined);
+    return {
+      input: reported.input + this.interrupted.input,
+      output: reported.output + this.interrupted.output,
+      cached: reported.cached,
+      reasoning: reported.reasoning,
+    };
+  }
+
+  addInterrupted(tokens: ModelTokens): void {
+    this.interrupted.input += tokens.input;
+    this.interrupted.output += tokens.output;
+  }
 }
 
 function usageOf(usage: Usage | null): TurnUsage {
@@ -50,8 +78,8 @@ function usageOf(usage: Usage | null): TurnUsage {
 }
 
 /** Tokens a turn counts toward the plan quota: input plus output (reasoning is part of output). */
-function tokensUsed(usage: Usage | null): number {
-  return usage ? usage.inputTokens + usage.outputTokens : 0;
+function tokensUsed(tokens: ModelTokens | null): number {
+  return tokens ? tokens.input + tokens.output : 0;
 }
 
 /**
@@ -162,9 +190,13 @@ export class ChatService {
     const runOptions = { ...options, signal: stop.signal };
     let runError: unknown;
     try {
-      if (options.mode === 'stream')
-        await this.runStreamed(plan, session, context, progress, runOptions);
-      else await this.runOnce(plan, session, context, progress, runOptions.signal);
+      await onInterruptedModelCalls(
+        (tokens) => progress.addInterrupted(tokens),
+        () =>
+          options.mode === 'stream'
+            ? this.runStreamed(plan, session, context, progress, runOptions)
+            : this.runOnce(plan, session, context, progress, runOptions.signal),
+      );
     } catch (error) {
       runError = error;
     }
@@ -176,7 +208,7 @@ export class ChatService {
     try {
       messageId = await this.persistReply(turn, progress, startedAt, plan.runId);
       if (messageId !== null)
-        this.entitlements.consumed(owner.tenantId, tokensUsed(progress.usage));
+        this.entitlements.consumed(owner.tenantId, tokensUsed(progress.tokens()));
     } catch (error) {
       persistError = error;
       this.log.error({ err: error, conversation: turn.conversationId }, 'Chat reply not stored');
@@ -259,22 +291,26 @@ export class ChatService {
         signal: options.signal,
       },
     );
-    for await (const event of result) {
-      if (event.type === 'raw_model_stream_event') {
-        if (event.data.type !== 'output_text_delta') continue;
-        const delta = event.data.delta;
-        if (!delta) continue;
-        if (progress.firstTokenAt === null) progress.firstTokenAt = performance.now();
-        progress.streamed += delta;
-        if (onDelta) await onDelta(delta, progress.agent);
-      } else if (event.type === 'agent_updated_stream_event') {
-        progress.agent = this.runtime.keyOf(event.agent) ?? progress.agent;
-      } else if (event.type === 'run_item_stream_event' && event.name === 'handoff_occurred') {
-        this.noteItem(event.item, progress);
+    try {
+      for await (const event of result) {
+        if (event.type === 'raw_model_stream_event') {
+          if (event.data.type !== 'output_text_delta') continue;
+          const delta = event.data.delta;
+          if (!delta) continue;
+          if (progress.firstTokenAt === null) progress.firstTokenAt = performance.now();
+          progress.streamed += delta;
+          if (onDelta) await onDelta(delta, progress.agent);
+        } else if (event.type === 'agent_updated_stream_event') {
+          progress.agent = this.runtime.keyOf(event.agent) ?? progress.agent;
+        } else if (event.type === 'run_item_stream_event' && event.name === 'handoff_occurred') {
+          this.noteItem(event.item, progress);
+        }
       }
+      await result.completed;
+    } finally {
+      // The usage of the run's finished model calls, also when it was interrupted.
+      progress.usage = result.state.usage;
     }
-    await result.completed;
-    progress.usage = result.state.usage;
     if (result.error) throw result.error instanceof Error ? result.error : new Error('Run failed');
     if (result.cancelled || options.signal?.aborted) return;
     progress.agent = this.runtime.keyOf(result.lastAgent) ?? progress.agent;
@@ -304,7 +340,7 @@ export class ChatService {
     const text = progress.completed ? (progress.finalText ?? '') : progress.streamed;
     if (!progress.completed && !text) return null;
     if (!progress.completed) await this.rememberPartial(turn, text);
-    const tokens = progress.usage ? tokensOf(progress.usage) : null;
+    const tokens = progress.tokens();
     const stored = await this.transcript.finish(turn.conversationId, {
       text,
       at: new Date(),

@@ -5,7 +5,8 @@ import {
 import { createTestUser, type TestUser } from '../../support/auth-fixtures';
 import { startOpenAIFake, type OpenAIFake, type StripeFake } from '../../support/fakes';
 import { startTestApp, usingRealPostgres, type TestApp } from '../../support/test-app';
-import { billingEnv, startBillingStripeFake } from './billing-kit';
+import { postStream } from '../chat/sse-client';
+import { billingEnv, startBillingStripeFake, waitFor } from './billing-kit';
 
 interface UsageEventRow {
   tenant_id: string;
@@ -167,6 +168,67 @@ interface UsageEventRow {
     const today = new Date().toISOString().slice(0, 10);
     expect(usage.body.daily).toEqual([{ date: today, feature_key: 'chat_tokens', quantity: 75 }]);
     expect(usage.body.period_start).toEqual(expect.any(String));
+  });
+
+  it('meters a streamed turn the client interrupted: the partial reply with estimated tokens', async () => {
+    const { owner, customerId } = await subscribedOwner();
+    const reply = 'one two three four five six seven eight nine ten';
+    // The provider reports usage only in its final event, which this turn never reaches.
+    openai.enqueueText(reply, {
+      chunkDelayMs: 80,
+      usage: { input_tokens: 999, output_tokens: 999 },
+    });
+    const controller = new AbortController();
+    await postStream(
+      t.url,
+      owner.authorization,
+      { message: 'Tell me a long story' },
+      {
+        signal: controller.signal,
+        onFrame: (frame) => {
+          if (frame.chunk.includes('two')) controller.abort();
+        },
+      },
+    ).catch((error: unknown) => error);
+    const upstream = await openai.waitForAbort(5_000);
+    expect(upstream.chunksSent).toBeLessThan(10);
+
+    const [message] = await waitFor(async () => {
+      const rows: {
+        id: string;
+        status: string;
+        text: string;
+        prompt: number;
+        completion: number;
+      }[] = await t.dataSource.query(
+        `SELECT m.id::text, m.status, m.content->>'text' AS text, m.token_count_prompt AS prompt,
+                  m.token_count_completion AS completion
+             FROM agent_messages m JOIN agent_conversations c ON c.id = m.conversation_id
+            WHERE c.tenant_id = $1 AND m.role = 'assistant'`,
+        [owner.tenantId],
+      );
+      return rows.length > 0 ? rows : null;
+    });
+    expect(message.status).toBe('incomplete');
+    expect(reply.startsWith(message.text)).toBe(true);
+    // Estimated at ~4 characters a token: the streamed text, and a prompt that holds at least
+    // the agent's instructions and the user's message.
+    expect(message.completion).toBe(Math.ceil(message.text.length / 4));
+    expect(message.prompt).toBeGreaterThan('Tell me a long story'.length / 4);
+    expect(message.prompt).not.toBe(999);
+
+    const rows = await usageEvents(owner.tenantId);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        feature_key: 'chat_tokens',
+        quantity: String(message.prompt + message.completion),
+        source_id: message.id,
+        meter_state: 'pending',
+      }),
+    ]);
+    await t.app.get(MeterOutboxWorker).poll({ tenantIds: [owner.tenantId] });
+    const events = stripe.meterEvents().filter((e) => e.payload.stripe_customer_id === customerId);
+    expect(events.map((e) => e.payload.value)).toEqual([rows[0].quantity]);
   });
 
   it('folds reported usage and chat usage into features and daily', async () => {
