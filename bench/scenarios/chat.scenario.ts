@@ -26,136 +26,149 @@ export const chatScenario: Scenario = {
   name: 'chat',
   description: `added time-to-first-chunk over the OpenAI fake; ${CONCURRENT_STREAMS} concurrent streams x ${ROUNDS} rounds`,
   async run(context) {
-    const fake = await startServer('openai-fake', {});
-    const baseURL = String(fake.info.baseURL);
-    const app = await startServer('app-with-user', {
-      ...context.backends.env,
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: baseURL,
-      CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
-      CHAT_STREAM_CONCURRENT_LIMIT: '0',
-      DATABASE_POOL_SIZE: '20',
-    });
-    // The same stack with billing on: every turn passes the plan entitlement check (cached
-    // entitlements + one Redis read of the tenant's consumption; the free tier here, with a
-    // quota no turn reaches). Workers off, so only the request path differs.
-    const billed = await startServer('app-with-user', {
-      ...context.backends.env,
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: baseURL,
-      CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
-      CHAT_STREAM_CONCURRENT_LIMIT: '0',
-      DATABASE_POOL_SIZE: '20',
-      ENABLE_BILLING: 'true',
-      STRIPE_SECRET_KEY: 'sk_test_bench',
-      STRIPE_WEBHOOK_SECRET: 'whsec_bench',
-      STRIPE_API_BASE_URL: 'http://127.0.0.1:9',
-      ENABLE_BILLING_RETRY_WORKER: 'false',
-      ENABLE_BILLING_METER_WORKER: 'false',
-      ENABLE_BILLING_STREAM_REPLAY: 'false',
-      BILLING_FREE_TIER_CHAT_TOKENS: '2000000000',
-    });
-    const notes: string[] = [];
-    const rows: Record<string, string | number>[] = [];
+    // Every server started is stopped, also when a later one fails to start.
+    const servers: ServerHandle[] = [];
+    const start = async (...args: Parameters<typeof startServer>) => {
+      const server = await startServer(...args);
+      servers.push(server);
+      return server;
+    };
     try {
-      const token = await loginAs(app);
-      const billedToken = await loginAs(billed);
-
-      // Sequential samples: latency without queueing.
-      for (let i = 0; i < 20; i += 1) {
-        await directResponsesStream(baseURL);
-        await chatStream(app.url, token, 'warm up');
-        await chatStream(billed.url, billedToken, 'warm up');
-      }
-      const direct: number[] = [];
-      const viaApp: number[] = [];
-      const viaBilled: number[] = [];
-      let failures = 0;
-      for (let i = 0; i < TTFC_SAMPLES; i += 1) {
-        direct.push(await directResponsesStream(baseURL));
-        const outcome = await chatStream(app.url, token, `question ${i}`);
-        if (outcome.status !== 200 || !outcome.completed) failures += 1;
-        viaApp.push(outcome.firstChunkMs);
-        const billedOutcome = await chatStream(billed.url, billedToken, `question ${i}`);
-        if (billedOutcome.status !== 200 || !billedOutcome.completed) failures += 1;
-        viaBilled.push(billedOutcome.firstChunkMs);
-      }
-      const added = percentile(viaApp, 50) - percentile(direct, 50);
-      const entitlementCost = percentile(viaBilled, 50) - percentile(viaApp, 50);
-      rows.push(
-        {
-          run: 'TTFC straight to the OpenAI fake',
-          'p50 ms': percentile(direct, 50),
-          'p99 ms': percentile(direct, 99),
-          errors: 0,
-        },
-        {
-          run: 'TTFC through POST /api/v1/chat/stream',
-          'p50 ms': percentile(viaApp, 50),
-          'p99 ms': percentile(viaApp, 99),
-          errors: failures,
-        },
-        {
-          run: 'TTFC through POST /api/v1/chat/stream, billing on (entitlement check)',
-          'p50 ms': percentile(viaBilled, 50),
-          'p99 ms': percentile(viaBilled, 99),
-          errors: failures,
-        },
-      );
-      notes.push(
-        `entitlement check (billing on - off) at p50: ${entitlementCost.toFixed(2)} ms, p99: ${(percentile(viaBilled, 99) - percentile(viaApp, 99)).toFixed(2)} ms`,
-      );
-      notes.push(
-        `added time-to-first-chunk at p50: ${added.toFixed(2)} ms (target < 5 ms), p99 added: ${(percentile(viaApp, 99) - percentile(direct, 99)).toFixed(2)} ms`,
-      );
-
-      const memory: number[] = [await app.rssMiB()];
-      const liveBefore = await app.liveHeapMiB();
-      freshConnections();
-      for (let round = 1; round <= ROUNDS; round += 1) {
-        const started = performance.now();
-        const outcomes = await Promise.all(
-          Array.from({ length: CONCURRENT_STREAMS }, (_, i) =>
-            chatStream(app.url, token, `${SLOW_PROMPT_PREFIX} stream ${i}`),
-          ),
-        );
-        const failed = outcomes.filter((o) => o.status !== 200 || !o.completed);
-        const errors = failed.length;
-        const reasons = [
-          ...new Set(failed.map((o) => `${o.status} ${o.error ?? 'no final frame'}`)),
-        ].slice(0, 3);
-        if (reasons.length > 0) notes.push(`round ${round} failures: ${reasons.join(' | ')}`);
-        // Let the last replies finish persisting before measuring.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        memory.push(await app.rssMiB());
-        rows.push({
-          run: `${CONCURRENT_STREAMS} concurrent streams, round ${round}`,
-          'p50 ms': percentile(
-            outcomes.map((o) => o.totalMs),
-            50,
-          ),
-          'p99 ms': percentile(
-            outcomes.map((o) => o.totalMs),
-            99,
-          ),
-          errors,
-        });
-        notes.push(
-          `round ${round}: ${CONCURRENT_STREAMS} streams in ${Math.round(performance.now() - started)} ms, ${errors} errors, server RSS ${memory[round]} MiB`,
-        );
-      }
-      const liveAfter = await app.liveHeapMiB();
-      notes.push(
-        `server live heap (heap snapshot): ${liveBefore.toFixed(1)} MiB before, ${liveAfter.toFixed(1)} MiB after ${ROUNDS * CONCURRENT_STREAMS} streams`,
-      );
-      notes.push(
-        `server RSS after GC: before ${memory[0]} MiB, after rounds ${memory.slice(1).join(' / ')} MiB`,
-      );
+      return await measure(context, start);
     } finally {
-      await app.stop();
-      await billed.stop();
-      await fake.stop();
+      for (const server of servers.reverse()) await server.stop();
     }
-    return { results: [], notes, rows };
   },
 };
+
+async function measure(
+  context: Parameters<Scenario['run']>[0],
+  start: (...args: Parameters<typeof startServer>) => Promise<ServerHandle>,
+): ReturnType<Scenario['run']> {
+  const fake = await start('openai-fake', {});
+  const baseURL = String(fake.info.baseURL);
+  const app = await start('app-with-user', {
+    ...context.backends.env,
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: baseURL,
+    CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
+    CHAT_STREAM_CONCURRENT_LIMIT: '0',
+    DATABASE_POOL_SIZE: '20',
+  });
+  // The same stack with billing on: every turn passes the plan entitlement check (cached
+  // entitlements + one Redis read of the tenant's consumption; the free tier here, with a
+  // quota no turn reaches). Workers off, so only the request path differs.
+  const billed = await start('app-with-user', {
+    ...context.backends.env,
+    OPENAI_API_KEY: 'bench',
+    OPENAI_BASE_URL: baseURL,
+    CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
+    CHAT_STREAM_CONCURRENT_LIMIT: '0',
+    DATABASE_POOL_SIZE: '20',
+    ENABLE_BILLING: 'true',
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: 'whsec_bench',
+    STRIPE_API_BASE_URL: 'http://127.0.0.1:9',
+    STRIPE_PRODUCT_PRICE_MAP: '{"starter":"price_starter","pro":"price_pro"}',
+    ENABLE_BILLING_RETRY_WORKER: 'false',
+    ENABLE_BILLING_METER_WORKER: 'false',
+    ENABLE_BILLING_STREAM_REPLAY: 'false',
+    BILLING_FREE_TIER_CHAT_TOKENS: '2000000000',
+  });
+  const notes: string[] = [];
+  const rows: Record<string, string | number>[] = [];
+  const token = await loginAs(app);
+  const billedToken = await loginAs(billed);
+
+  // Sequential samples: latency without queueing.
+  for (let i = 0; i < 20; i += 1) {
+    await directResponsesStream(baseURL);
+    await chatStream(app.url, token, 'warm up');
+    await chatStream(billed.url, billedToken, 'warm up');
+  }
+  const direct: number[] = [];
+  const viaApp: number[] = [];
+  const viaBilled: number[] = [];
+  let failures = 0;
+  for (let i = 0; i < TTFC_SAMPLES; i += 1) {
+    direct.push(await directResponsesStream(baseURL));
+    const outcome = await chatStream(app.url, token, `question ${i}`);
+    if (outcome.status !== 200 || !outcome.completed) failures += 1;
+    viaApp.push(outcome.firstChunkMs);
+    const billedOutcome = await chatStream(billed.url, billedToken, `question ${i}`);
+    if (billedOutcome.status !== 200 || !billedOutcome.completed) failures += 1;
+    viaBilled.push(billedOutcome.firstChunkMs);
+  }
+  const added = percentile(viaApp, 50) - percentile(direct, 50);
+  const entitlementCost = percentile(viaBilled, 50) - percentile(viaApp, 50);
+  rows.push(
+    {
+      run: 'TTFC straight to the OpenAI fake',
+      'p50 ms': percentile(direct, 50),
+      'p99 ms': percentile(direct, 99),
+      errors: 0,
+    },
+    {
+      run: 'TTFC through POST /api/v1/chat/stream',
+      'p50 ms': percentile(viaApp, 50),
+      'p99 ms': percentile(viaApp, 99),
+      errors: failures,
+    },
+    {
+      run: 'TTFC through POST /api/v1/chat/stream, billing on (entitlement check)',
+      'p50 ms': percentile(viaBilled, 50),
+      'p99 ms': percentile(viaBilled, 99),
+      errors: failures,
+    },
+  );
+  notes.push(
+    `entitlement check (billing on - off) at p50: ${entitlementCost.toFixed(2)} ms, p99: ${(percentile(viaBilled, 99) - percentile(viaApp, 99)).toFixed(2)} ms`,
+  );
+  notes.push(
+    `added time-to-first-chunk at p50: ${added.toFixed(2)} ms (target < 5 ms), p99 added: ${(percentile(viaApp, 99) - percentile(direct, 99)).toFixed(2)} ms`,
+  );
+
+  const memory: number[] = [await app.rssMiB()];
+  const liveBefore = await app.liveHeapMiB();
+  freshConnections();
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const started = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: CONCURRENT_STREAMS }, (_, i) =>
+        chatStream(app.url, token, `${SLOW_PROMPT_PREFIX} stream ${i}`),
+      ),
+    );
+    const failed = outcomes.filter((o) => o.status !== 200 || !o.completed);
+    const errors = failed.length;
+    const reasons = [
+      ...new Set(failed.map((o) => `${o.status} ${o.error ?? 'no final frame'}`)),
+    ].slice(0, 3);
+    if (reasons.length > 0) notes.push(`round ${round} failures: ${reasons.join(' | ')}`);
+    // Let the last replies finish persisting before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    memory.push(await app.rssMiB());
+    rows.push({
+      run: `${CONCURRENT_STREAMS} concurrent streams, round ${round}`,
+      'p50 ms': percentile(
+        outcomes.map((o) => o.totalMs),
+        50,
+      ),
+      'p99 ms': percentile(
+        outcomes.map((o) => o.totalMs),
+        99,
+      ),
+      errors,
+    });
+    notes.push(
+      `round ${round}: ${CONCURRENT_STREAMS} streams in ${Math.round(performance.now() - started)} ms, ${errors} errors, server RSS ${memory[round]} MiB`,
+    );
+  }
+  const liveAfter = await app.liveHeapMiB();
+  notes.push(
+    `server live heap (heap snapshot): ${liveBefore.toFixed(1)} MiB before, ${liveAfter.toFixed(1)} MiB after ${ROUNDS * CONCURRENT_STREAMS} streams`,
+  );
+  notes.push(
+    `server RSS after GC: before ${memory[0]} MiB, after rounds ${memory.slice(1).join(' / ')} MiB`,
+  );
+  return { results: [], notes, rows };
+}
