@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { RedisService } from '../../../platform/redis/redis.service';
-import { EntitlementsRepository } from './entitlements.repository';
+import { UsageEventRepository } from '../usage/usage-event.repository';
 
 /** Seconds a seeded counter lives before it is re-read from the ledger (bounds any drift). */
 const RESEED_SECONDS = 600;
@@ -25,7 +25,7 @@ export class ChatQuotaCounter {
 
   constructor(
     private readonly redis: RedisService,
-    private readonly repository: EntitlementsRepository,
+    private readonly usage: UsageEventRepository,
     loggers: LoggerFactory,
   ) {
     this.log = loggers.get('billing.quota');
@@ -43,7 +43,7 @@ export class ChatQuotaCounter {
     const key = this.key(tenantId, featureKey, period);
     const cached = await this.redis.client.get(key);
     if (cached !== null) return Number(cached);
-    const used = await this.repository.consumption(tenantId, featureKey, period);
+    const used = await this.usage.quantityBetween(tenantId, featureKey, period);
     await this.redis.client.set(key, String(used), 'EX', RESEED_SECONDS, 'NX');
     return used;
   }

@@ -3,29 +3,20 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { isoZ } from '../../../platform/time/iso';
 import { CurrentTenant, RequireTenantRoles, type TenantContext } from '../../auth';
 import { EntitlementsResponse } from './dto/entitlements-response.dto';
-import { EntitlementsRepository } from './entitlements.repository';
 import { EntitlementsService } from './entitlements.service';
 
 /** `GET /api/v1/billing/tenants/{tenant_id}/entitlements`: what the tenant may do now. */
 @ApiTags('api', 'billing')
 @Controller('api/v1/billing')
 export class EntitlementsController {
-  constructor(
-    private readonly entitlements: EntitlementsService,
-    private readonly repository: EntitlementsRepository,
-  ) {}
+  constructor(private readonly entitlements: EntitlementsService) {}
 
   /** Any member may read it (a frontend shows limits and usage); consumption is exact here. */
   @Get('tenants/:tenant_id/entitlements')
   @RequireTenantRoles('any', { pathParam: 'tenant_id' })
   @ApiOkResponse({ type: EntitlementsResponse })
   async getEntitlements(@CurrentTenant() tenant: TenantContext): Promise<EntitlementsResponse> {
-    const current = await this.entitlements.current(tenant.tenantId);
-    const used = await this.repository.consumption(
-      tenant.tenantId,
-      current.chatFeatureKey,
-      current.period,
-    );
+    const { current, used } = await this.entitlements.withConsumption(tenant.tenantId);
     return {
       tenant_id: tenant.tenantId,
       source: current.source,

@@ -15,8 +15,9 @@ interface SubscriptionPlanRow {
 }
 
 /**
- * The reads behind entitlements: the tenant's subscription with its plan and plan limits in
- * one statement, and the metered consumption of a feature over a period (`usage_events`).
+ * The read behind entitlements: the tenant's subscription with its plan and plan limits in one
+ * statement (a read model over tenant_subscriptions, billing_plans and plan_features; the
+ * consumption is `UsageEventRepository.quantityBetween`).
  */
 @Injectable()
 export class EntitlementsRepository {
@@ -48,21 +49,5 @@ export class EntitlementsRepository {
       currentPeriodStart: row.current_period_start ? new Date(row.current_period_start) : null,
       currentPeriodEnd: row.current_period_end ? new Date(row.current_period_end) : null,
     };
-  }
-
-  /** Sum of `usage_events.quantity` of a tenant's feature in [start, end). */
-  async consumption(
-    tenantId: string,
-    featureKey: string,
-    period: { start: Date; end: Date },
-  ): Promise<number> {
-    const row = await firstRow<{ used: string }>(
-      this.dataSource.manager,
-      `SELECT COALESCE(SUM(quantity), 0)::text AS used
-         FROM usage_events
-        WHERE tenant_id = $1 AND feature_key = $2 AND occurred_at >= $3 AND occurred_at < $4`,
-      [tenantId, featureKey, period.start, period.end],
-    );
-    return Number(row?.used ?? 0);
   }
 }

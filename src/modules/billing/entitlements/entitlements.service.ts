@@ -5,6 +5,7 @@ import { AppConfig } from '../../../platform/config/app-config';
 import { LoggerFactory } from '../../../platform/observability/logger.factory';
 import { RedisService } from '../../../platform/redis/redis.service';
 import { deriveEntitlements, type Entitlements } from './entitlement-rules';
+import { UsageEventRepository } from '../usage/usage-event.repository';
 import { EntitlementsRepository } from './entitlements.repository';
 
 /**
@@ -22,6 +23,7 @@ export class EntitlementsService implements OnModuleInit, OnApplicationShutdown 
   constructor(
     private readonly config: AppConfig,
     private readonly repository: EntitlementsRepository,
+    private readonly usage: UsageEventRepository,
     private readonly redis: RedisService,
     loggers: LoggerFactory,
   ) {
@@ -67,13 +69,11 @@ export class EntitlementsService implements OnModuleInit, OnApplicationShutdown 
     return value;
   }
 
-  /**
-   * For a change made inside a transaction the caller commits later (webhook sync): invalidates
-   * now and again a moment later, so no replica keeps what it read before the commit.
-   */
-  invalidateAfterCommit(tenantId: string): void {
-    void this.invalidate(tenantId);
-    setTimeout(() => void this.invalidate(tenantId), 1000).unref();
+  /** The entitlements with the exact chat consumption of their period, read from the ledger. */
+  async withConsumption(tenantId: string): Promise<{ current: Entitlements; used: number }> {
+    const current = await this.current(tenantId);
+    const used = await this.usage.quantityBetween(tenantId, current.chatFeatureKey, current.period);
+    return { current, used };
   }
 
   /** After a subscription change committed: every replica reloads the tenant's entitlements. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { afterCommit } from '../../../platform/database';
 import { StripeCustomerRepository } from '../customers/stripe-customer.repository';
 import type { BillingPlanEntity } from '../entities/billing-plan.entity';
 import type { TenantSubscriptionEntity } from '../entities/tenant-subscription.entity';
@@ -128,8 +129,8 @@ export class SubscriptionSyncService {
     // In the dispatch transaction, by the system (no actor); only a change of status, plan or
     // seats is recorded, so a redelivered event or the echo of our own API write adds nothing.
     await this.audit.recordChange(manager, null, row, written, { stripe_event_id: input.eventId });
-    // Runs inside the caller's transaction: invalidated now and once more after it committed.
-    this.entitlements.invalidateAfterCommit(input.tenantId);
+    // Runs inside the dispatcher's transaction: replicas must re-read only after it committed.
+    afterCommit(manager, () => void this.entitlements.invalidate(input.tenantId));
     return { outcome: 'applied', row: written };
   }
 

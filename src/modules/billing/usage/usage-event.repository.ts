@@ -169,6 +169,22 @@ export class UsageEventRepository {
   }
 
   /** Totals per feature of the tenant's events that occurred within [from, to), any state. */
+  /** Sum of `quantity` of a tenant's feature in [start, end) (the quota's consumption). */
+  async quantityBetween(
+    tenantId: string,
+    featureKey: string,
+    period: { start: Date; end: Date },
+  ): Promise<number> {
+    const [row] = await rowsOf<{ used: string }>(
+      this.dataSource.manager,
+      `SELECT COALESCE(SUM(quantity), 0)::text AS used
+         FROM usage_events
+        WHERE tenant_id = $1 AND feature_key = $2 AND occurred_at >= $3 AND occurred_at < $4`,
+      [tenantId, featureKey, period.start, period.end],
+    );
+    return Number(row?.used ?? 0);
+  }
+
   async totalsBetween(tenantId: string, from: Date, to: Date): Promise<UsageEventTotal[]> {
     const rows = await rowsOf<{ feature_key: string; quantity: string; records: string }>(
       this.dataSource.manager,
