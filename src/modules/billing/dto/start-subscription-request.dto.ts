@@ -1,24 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsEmail,
-  IsInt,
-  IsOptional,
-  IsPositive,
-  IsString,
-  Max,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-
-export const MAX_SEATS = 1_000_000;
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsOptional, MaxLength } from 'class-validator';
+import { PlanCodeField, SeatCountField } from './subscription-fields';
 
 /** Reference `StartSubscriptionRequest` (lengths capped to the columns). */
 export class StartSubscriptionRequest {
-  @ApiProperty({ example: 'starter' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @PlanCodeField({ required: true, example: 'starter' })
   plan_code: string;
 
   @ApiPropertyOptional({ type: String, format: 'email', nullable: true })
@@ -32,10 +18,6 @@ export class StartSubscriptionRequest {
   @IsBoolean()
   auto_renew?: boolean;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @IsPositive()
-  @Max(MAX_SEATS)
+  @SeatCountField()
   seat_count?: number | null;
 }

@@ -1,16 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsEmail,
-  IsInt,
-  IsOptional,
-  IsPositive,
-  IsString,
-  Max,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-import { MAX_SEATS } from './start-subscription-request.dto';
+import { IsBoolean, IsEmail, IsOptional, MaxLength } from 'class-validator';
+import { PlanCodeField, SeatCountField } from './subscription-fields';
 
 /**
  * Reference `UpdateSubscriptionRequest` (null = leave unchanged) plus the optional `plan_code`
@@ -28,17 +18,9 @@ export class UpdateSubscriptionRequest {
   @MaxLength(256)
   billing_email?: string | null;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @IsPositive()
-  @Max(MAX_SEATS)
+  @SeatCountField()
   seat_count?: number | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Change to this plan' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @PlanCodeField({ required: false, description: 'Change to this plan' })
   plan_code?: string | null;
 }

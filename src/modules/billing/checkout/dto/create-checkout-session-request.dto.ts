@@ -1,31 +1,16 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsInt,
-  IsOptional,
-  IsPositive,
-  IsString,
-  Max,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-import { MAX_SEATS } from '../../dto/start-subscription-request.dto';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { PlanCodeField, SeatCountField } from '../../dto/subscription-fields';
 
 /** Longest redirect URL accepted (Stripe's own limit on these parameters is 5000). */
 export const MAX_REDIRECT_URL_LENGTH = 2048;
 
 /** `POST .../checkout-sessions`: a subscription-mode Stripe Checkout Session for a plan. */
 export class CreateCheckoutSessionRequest {
-  @ApiProperty({ example: 'pro' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @PlanCodeField({ required: true })
   plan_code: string;
 
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, default: 1 })
-  @IsOptional()
-  @IsInt()
-  @IsPositive()
-  @Max(MAX_SEATS)
+  @SeatCountField({ defaultValue: 1 })
   seat_count?: number | null;
 
   @ApiProperty({
