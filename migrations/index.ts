@@ -8,6 +8,7 @@ import { AuthAuditEvents1764100500000 } from './1764100500000-auth-audit-events'
 import { AuthTenantInvitations1764100600000 } from './1764100600000-auth-tenant-invitations';
 import { BillingUsageEvents1764100700000 } from './1764100700000-billing-usage-events';
 import { BillingPlanQuotas1764100800000 } from './1764100800000-billing-plan-quotas';
+import { ConversationTitleArchive1764100900000 } from './1764100900000-conversation-title-archive';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -27,4 +28,5 @@ export const ALL_MIGRATIONS = [
   AuthTenantInvitations1764100600000,
   BillingUsageEvents1764100700000,
   BillingPlanQuotas1764100800000,
+  ConversationTitleArchive1764100900000,
 ];

@@ -5,6 +5,7 @@ import type { ConversationRef } from './conversation-id';
 import type { ConversationOwner } from './conversation-owner';
 import { decodeMessageContent, encodeMessageContent } from './message-content';
 import { isUniqueViolation, named, rowsOf, type Sql } from '../../platform/database';
+import { keysetTimestampSql, type KeysetCursor } from '../../platform/http';
 
 export type MessageRole = 'user' | 'assistant' | 'system';
 export type MessageStatus = 'completed' | 'incomplete';
@@ -69,6 +70,8 @@ export interface ConversationRow {
   key: string;
   messageCount: number;
   sdkSessionId: string | null;
+  title: string | null;
+  archivedAt: Date | null;
 }
 
 export interface SummaryRow {
@@ -80,6 +83,116 @@ export interface SummaryRow {
   /** Exact (microsecond) sort position, for the next page's cursor. */
   cursorAt: string;
   id: string;
+  title: string | null;
+  archivedAt: Date | null;
+}
+
+/** List filters (decision C8); all optional, combined with AND. */
+export interface SummaryFilters {
+  /** Archived conversations are left out unless this is true. */
+  includeArchived?: boolean;
+  /** The agent key the conversation was last started with or last answered by. */
+  agent?: string;
+  /** RFC 3339 date-time, compared by Postgres (microseconds kept, unlike a JS Date). */
+  updatedAfter?: string;
+  /** Case-insensitive substring of the title or of any message text. */
+  q?: string;
+}
+
+/** What a `PATCH` changes; an absent field is left as it is. */
+export interface ConversationChanges {
+  title?: string;
+  archived?: boolean;
+}
+
+/** One page of a transcript, oldest first, with the whole conversation's time span. */
+export interface MessagePage {
+  messages: StoredMessage[];
+  /** Whether messages older than the page exist. */
+  hasOlder: boolean;
+  firstAt: Date | null;
+  lastAt: Date | null;
+}
+
+interface MessageDbRow {
+  id: string;
+  position: number;
+  role: string;
+  content: unknown;
+  created_at: Date;
+  status: string;
+  agent_type: string | null;
+  model: string | null;
+  token_count_prompt: number | null;
+  token_count_completion: number | null;
+}
+
+interface SummaryDbRow {
+  id: string;
+  conversation_key: string;
+  message_count: number;
+  title: string | null;
+  archived_at: Date | null;
+  cursor_at: string;
+  first_at: Date | null;
+  last_at: Date | null;
+  last_content: unknown;
+}
+
+const MESSAGE_COLUMNS = `id, position, role, content, created_at, status, agent_type, model,
+              token_count_prompt, token_count_completion`;
+
+/**
+ * The summary of each conversation row `c` of `source` (a table or a CTE with the same
+ * columns): its columns plus the first and last message, one index probe each.
+ */
+function summarySql(source: string, where: string, tail = ''): string {
+  return `SELECT c.id, c.conversation_key, c.message_count, c.title, c.archived_at,
+              ${keysetTimestampSql('c.last_message_at')} AS cursor_at,
+              f.created_at AS first_at, l.created_at AS last_at, l.content AS last_content
+         FROM ${source} c
+         LEFT JOIN LATERAL (
+           SELECT created_at FROM agent_messages
+            WHERE conversation_id = c.id ORDER BY position LIMIT 1
+         ) f ON true
+         LEFT JOIN LATERAL (
+           SELECT created_at, content FROM agent_messages
+            WHERE conversation_id = c.id ORDER BY position DESC LIMIT 1
+         ) l ON true
+        WHERE ${where}
+        ${tail}`;
+}
+
+/** Rows without messages (none in practice: a row is created with its first message) are left out. */
+function toSummaryRows(rows: SummaryDbRow[]): SummaryRow[] {
+  return rows
+    .filter((row) => row.first_at !== null && row.last_at !== null)
+    .map((row) => ({
+      id: row.id,
+      key: row.conversation_key,
+      messageCount: Number(row.message_count),
+      firstAt: new Date(row.first_at as Date),
+      lastAt: new Date(row.last_at as Date),
+      lastText: decodeMessageContent(row.last_content),
+      cursorAt: row.cursor_at,
+      title: row.title,
+      archivedAt: row.archived_at ? new Date(row.archived_at) : null,
+    }));
+}
+
+function toStoredMessage(row: MessageDbRow): StoredMessage {
+  return {
+    id: Number(row.id),
+    position: Number(row.position),
+    role: row.role,
+    text: decodeMessageContent(row.content),
+    createdAt: new Date(row.created_at),
+    status: row.status,
+    agent: row.agent_type,
+    model: row.model,
+    inputTokens: row.token_count_prompt,
+    outputTokens: row.token_count_completion,
+  };
 }
 
 export interface SearchHit {
@@ -117,7 +230,7 @@ export class ConversationRepository {
     owner: ConversationOwner,
     ref: ConversationRef,
     agent: string,
-    message: { text: string; at: Date; runId?: string | null },
+    message: { text: string; at: Date; runId?: string | null; title?: string | null },
   ): Promise<StartedTurn> {
     try {
       return await this.upsertWithMessage(owner, ref.referenceId, ref.key, agent, message);
@@ -132,7 +245,12 @@ export class ConversationRepository {
     id: string,
     key: string,
     agent: string,
-    { text, at, runId }: { text: string; at: Date; runId?: string | null },
+    {
+      text,
+      at,
+      runId,
+      title,
+    }: { text: string; at: Date; runId?: string | null; title?: string | null },
   ): Promise<StartedTurn> {
     const rows: {
       id: string;
@@ -144,8 +262,8 @@ export class ConversationRepository {
       `WITH conv AS (
          INSERT INTO agent_conversations
            (id, conversation_key, tenant_id, user_id, agent_entrypoint, sdk_session_id,
-            message_count, last_message_at, last_run_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $8, 1, $6, $9, $6, $6)
+            message_count, last_message_at, last_run_id, created_at, updated_at, title)
+         VALUES ($1, $2, $3, $4, $5, $8, 1, $6, $9, $6, $6, $10)
          ON CONFLICT (tenant_id, user_id, conversation_key) DO UPDATE
            SET agent_entrypoint = EXCLUDED.agent_entrypoint,
                sdk_session_id = COALESCE(agent_conversations.sdk_session_id, EXCLUDED.sdk_session_id),
@@ -177,6 +295,9 @@ export class ConversationRepository {
         encodeMessageContent(text),
         id,
         runId ?? null,
+        // Only a new row takes it (the conflict branch leaves `title` alone): the first message
+        // names the conversation, later turns and renames are not overwritten.
+        title ?? null,
       ],
     );
     const row = rows[0];
@@ -298,8 +419,10 @@ export class ConversationRepository {
       conversation_key: string;
       message_count: number;
       sdk_session_id: string | null;
+      title: string | null;
+      archived_at: Date | null;
     }[] = await this.db.query(
-      `SELECT id, conversation_key, message_count, sdk_session_id
+      `SELECT id, conversation_key, message_count, sdk_session_id, title, archived_at
            FROM agent_conversations
           WHERE tenant_id = $1 AND user_id = $2 AND conversation_key = $3`,
       [owner.tenantId, owner.userId, key],
@@ -311,97 +434,170 @@ export class ConversationRepository {
       key: row.conversation_key,
       messageCount: Number(row.message_count),
       sdkSessionId: row.sdk_session_id,
+      title: row.title,
+      archivedAt: row.archived_at ? new Date(row.archived_at) : null,
     };
   }
 
   async messages(conversationId: string): Promise<StoredMessage[]> {
-    const rows: {
-      id: string;
-      position: number;
-      role: string;
-      content: unknown;
-      created_at: Date;
-      status: string;
-      agent_type: string | null;
-      model: string | null;
-      token_count_prompt: number | null;
-      token_count_completion: number | null;
-    }[] = await this.db.query(
-      `SELECT id, position, role, content, created_at, status, agent_type, model,
-              token_count_prompt, token_count_completion
+    const rows: MessageDbRow[] = await this.db.query(
+      `SELECT ${MESSAGE_COLUMNS}
          FROM agent_messages
         WHERE conversation_id = $1
         ORDER BY position`,
       [conversationId],
     );
-    return rows.map((row) => ({
-      id: Number(row.id),
-      position: Number(row.position),
-      role: row.role,
-      text: decodeMessageContent(row.content),
-      createdAt: new Date(row.created_at),
-      status: row.status,
-      agent: row.agent_type,
-      model: row.model,
-      inputTokens: row.token_count_prompt,
-      outputTokens: row.token_count_completion,
-    }));
+    return rows.map(toStoredMessage);
+  }
+
+  /**
+   * The position of message `messageId` in the conversation, or null when the conversation has
+   * no such message (a cursor from another conversation, or made up).
+   */
+  async messagePosition(conversationId: string, messageId: string): Promise<number | null> {
+    const rows: { position: number }[] = await this.db.query(
+      `SELECT position FROM agent_messages WHERE conversation_id = $1 AND id = $2::bigint`,
+      [conversationId, messageId],
+    );
+    return rows[0] ? Number(rows[0].position) : null;
+  }
+
+  /**
+   * The newest `limit` messages before `beforePosition` (all when null), oldest first, plus the
+   * conversation's first and last message times: a range scan of the (conversation, position)
+   * unique index, newest first, one row more than the page to know whether older ones exist.
+   */
+  async messagePage(
+    conversationId: string,
+    limit: number,
+    beforePosition: number | null,
+  ): Promise<MessagePage> {
+    const [rows, bounds] = await Promise.all([
+      rowsOf<MessageDbRow>(
+        this.db,
+        `SELECT ${MESSAGE_COLUMNS}
+           FROM agent_messages
+          WHERE conversation_id = $1 AND ($2::integer IS NULL OR position < $2::integer)
+          ORDER BY position DESC
+          LIMIT $3`,
+        [conversationId, beforePosition, limit + 1],
+      ),
+      rowsOf<{ first_at: Date | null; last_at: Date | null }>(
+        this.db,
+        `SELECT (SELECT created_at FROM agent_messages
+                  WHERE conversation_id = $1 ORDER BY position LIMIT 1) AS first_at,
+                (SELECT created_at FROM agent_messages
+                  WHERE conversation_id = $1 ORDER BY position DESC LIMIT 1) AS last_at`,
+        [conversationId],
+      ),
+    ]);
+    const bound = bounds[0];
+    return {
+      messages: rows.slice(0, limit).reverse().map(toStoredMessage),
+      hasOlder: rows.length > limit,
+      firstAt: bound?.first_at ? new Date(bound.first_at) : null,
+      lastAt: bound?.last_at ? new Date(bound.last_at) : null,
+    };
   }
 
   /**
    * The owner's non-empty conversations, newest last message first, keyset-paginated on
    * (last_message_at, id): one index range scan plus the first and last message of each row.
+   * The default (unarchived) list reads the partial index of migration 1764100900000. Filters
+   * narrow the same order, so a cursor is valid for any filters; `q` also probes the messages
+   * of each candidate (a sequential read of the owner's transcripts; no text index).
    */
   async summaries(
     owner: ConversationOwner,
+    filters: SummaryFilters,
     limit: number,
-    after?: { at: string; id: string },
+    after?: KeysetCursor,
   ): Promise<SummaryRow[]> {
-    const params: unknown[] = [owner.tenantId, owner.userId, limit];
-    let page = '';
-    if (after) {
-      params.push(after.at, after.id);
-      page = `AND (c.last_message_at, c.id) < ($4::timestamp AT TIME ZONE 'UTC', $5::uuid)`;
+    const params: Record<string, unknown> = {
+      tenantId: owner.tenantId,
+      userId: owner.userId,
+      limit,
+    };
+    const where = [
+      'c.tenant_id = :tenantId',
+      'c.user_id = :userId',
+      'c.message_count > 0',
+      'c.last_message_at IS NOT NULL',
+    ];
+    if (!filters.includeArchived) where.push('c.archived_at IS NULL');
+    if (filters.agent !== undefined) {
+      // The rule of agent statistics (`agentStats`): entry point or last answering agent.
+      where.push('(c.agent_entrypoint = :agent OR c.active_agent = :agent)');
+      params.agent = filters.agent;
     }
-    const rows: {
-      id: string;
-      conversation_key: string;
-      message_count: number;
-      cursor_at: string;
-      first_at: Date | null;
-      last_at: Date | null;
-      last_content: unknown;
-    }[] = await this.db.query(
-      `SELECT c.id, c.conversation_key, c.message_count,
-              to_char(c.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS cursor_at,
-              f.created_at AS first_at, l.created_at AS last_at, l.content AS last_content
-         FROM agent_conversations c
-         LEFT JOIN LATERAL (
-           SELECT created_at FROM agent_messages
-            WHERE conversation_id = c.id ORDER BY position LIMIT 1
-         ) f ON true
-         LEFT JOIN LATERAL (
-           SELECT created_at, content FROM agent_messages
-            WHERE conversation_id = c.id ORDER BY position DESC LIMIT 1
-         ) l ON true
-        WHERE c.tenant_id = $1 AND c.user_id = $2
-          AND c.message_count > 0 AND c.last_message_at IS NOT NULL
-          ${page}
-        ORDER BY c.last_message_at DESC, c.id DESC
-        LIMIT $3`,
-      params,
+    if (filters.updatedAfter !== undefined) {
+      where.push('c.last_message_at > :updatedAfter::timestamptz');
+      params.updatedAfter = filters.updatedAfter;
+    }
+    if (filters.q !== undefined) {
+      where.push(
+        `(c.title ILIKE :pattern ESCAPE '\\'
+          OR EXISTS (SELECT 1 FROM agent_messages m
+                      WHERE m.conversation_id = c.id AND m.content->>'text' ILIKE :pattern ESCAPE '\\'))`,
+      );
+      params.pattern = `%${escapeLike(filters.q)}%`;
+    }
+    if (after) {
+      where.push(
+        `(c.last_message_at, c.id) < (:afterAt::timestamp AT TIME ZONE 'UTC', :afterId::uuid)`,
+      );
+      params.afterAt = after.at;
+      params.afterId = after.id;
+    }
+    const rows = await rowsOf<SummaryDbRow>(
+      this.db,
+      ...named(
+        summarySql(
+          'agent_conversations',
+          where.join(' AND '),
+          'ORDER BY c.last_message_at DESC, c.id DESC LIMIT :limit',
+        ),
+        params,
+      ),
     );
-    return rows
-      .filter((row) => row.first_at !== null && row.last_at !== null)
-      .map((row) => ({
-        id: row.id,
-        key: row.conversation_key,
-        messageCount: Number(row.message_count),
-        firstAt: new Date(row.first_at as Date),
-        lastAt: new Date(row.last_at as Date),
-        lastText: decodeMessageContent(row.last_content),
-        cursorAt: row.cursor_at,
-      }));
+    return toSummaryRows(rows);
+  }
+
+  /**
+   * Renames, archives or restores the owner's conversation and returns its summary, in one
+   * statement; null when the owner has no such conversation (C1). Archiving an archived
+   * conversation keeps its first `archived_at`. The list order (last message) does not move.
+   */
+  async update(
+    owner: ConversationOwner,
+    key: string,
+    changes: ConversationChanges,
+  ): Promise<SummaryRow | null> {
+    const rows = await rowsOf<SummaryDbRow>(
+      this.db,
+      ...named(
+        `WITH updated AS (
+           UPDATE agent_conversations
+              SET title = COALESCE(:title::varchar, title),
+                  archived_at = CASE
+                    WHEN :archived::boolean IS NULL THEN archived_at
+                    WHEN :archived::boolean THEN COALESCE(archived_at, now())
+                    ELSE NULL
+                  END
+            WHERE tenant_id = :tenantId AND user_id = :userId AND conversation_key = :key
+            RETURNING id, conversation_key, message_count, title, archived_at, last_message_at
+         )
+         ${summarySql('updated', 'true')}`,
+        {
+          tenantId: owner.tenantId,
+          userId: owner.userId,
+          key,
+          title: changes.title ?? null,
+          archived: changes.archived ?? null,
+        },
+      ),
+    );
+    return toSummaryRows(rows)[0] ?? null;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Session } from '@openai/agents';
 import { DataSource } from 'typeorm';
 import { mapConversationId } from './conversation-id';
+import { deriveConversationTitle } from './conversation-title';
 import type { ConversationOwner } from './conversation-owner';
 import {
   ConversationRepository,
@@ -45,12 +46,11 @@ export class TranscriptService {
     agent: string,
     message: { text: string; at: Date; runId?: string },
   ): Promise<OpenTurn> {
-    const started = await this.conversations.startTurn(
-      owner,
-      mapConversationId(publicId),
-      agent,
-      message,
-    );
+    // The title is only stored when this turn creates the conversation (decision C8).
+    const started = await this.conversations.startTurn(owner, mapConversationId(publicId), agent, {
+      ...message,
+      title: deriveConversationTitle(message.text),
+    });
     return {
       conversationId: started.id,
       // A conversation created just now has no memory yet: skip reading it once.

@@ -4,6 +4,8 @@ export { type ErrorEnvelope } from './error-envelope';
 export { HttpPlatformModule } from './http-platform.module';
 export { RequestValidationException } from './validation/request-validation.exception';
 export { ToBool, ToInt, Trim } from './validation/transforms';
+export { IsDateTime, isDateTime } from './validation/date-time';
+export { MaxChars } from './validation/max-chars';
 export { findTextIssues, parseStorableJson, storableText } from './validation/text-input';
 export { UuidParamPipe } from './validation/uuid-param.pipe';
 export type { ValidationIssue } from './validation/validation-issue';

@@ -84,6 +84,10 @@ describe('conversations API', () => {
       created_at: response.body.messages[0].timestamp,
       updated_at: response.body.messages[1].timestamp,
       agent_context: null,
+      // Additive fields of decision C8.
+      title: 'history please',
+      archived: false,
+      archived_at: null,
     });
     expect(response.body.created_at).toMatch(stamp);
   });
@@ -113,6 +117,9 @@ describe('conversations API', () => {
       last_message: 'Echo: charlie',
       created_at: expect.any(String),
       updated_at: expect.any(String),
+      title: 'charlie',
+      archived: false,
+      archived_at: null,
     });
 
     const first = await t.http

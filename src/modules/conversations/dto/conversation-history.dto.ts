@@ -17,4 +17,22 @@ export class ConversationHistory {
 
   @ApiProperty({ nullable: true, type: Object, description: 'Always null (reference quirk)' })
   agent_context: Record<string, unknown> | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "Derived from the first user message, or the user's rename (additive field)",
+  })
+  title: string | null;
+
+  @ApiProperty({ description: 'Whether the conversation is archived (additive field)' })
+  archived: boolean;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When it was archived; null when not archived (additive field)',
+  })
+  archived_at: string | null;
 }

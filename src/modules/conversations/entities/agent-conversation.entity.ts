@@ -48,6 +48,14 @@ export class AgentConversationEntity {
   @Column({ name: 'topic_hint', type: 'varchar', length: 256, nullable: true })
   topicHint: string | null;
 
+  /** Derived from the first user message, or the user's rename (decision C8); null if neither. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  title: string | null;
+
+  /** Set while the conversation is archived (hidden from the default list, decision C8). */
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
+
   @Column({ name: 'last_message_at', type: 'timestamptz', nullable: true })
   lastMessageAt: Date | null;
 

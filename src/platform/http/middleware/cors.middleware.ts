@@ -9,6 +9,7 @@ export const EXPOSED_HEADERS = [
   'X-Process-Time',
   'Retry-After',
   'X-Next-Cursor',
+  'X-Messages-Next-Cursor',
   'RateLimit-Limit',
   'RateLimit-Remaining',
   'RateLimit-Reset',
