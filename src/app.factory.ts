@@ -1,4 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Logger } from 'pino';
@@ -68,6 +69,7 @@ export async function createApp(
 
   mountOpenApi(app, config);
   await app.init();
+  keepConnectionsAlive(app.getHttpServer(), config.HTTP_KEEPALIVE_TIMEOUT_SECONDS);
 
   routes.table = RouteTable.fromExpressStack(
     (express as unknown as { router: { stack: Parameters<typeof RouteTable.fromExpressStack>[0] } })
@@ -75,4 +77,15 @@ export async function createApp(
   );
   app.get(LifecycleService).markStarted();
   return app;
+}
+
+/**
+ * Node closes an idle keep-alive socket after 5 s by default, sooner than the proxies in front
+ * reuse theirs (60 s), so a request sent on a socket just as the server closes it fails with a
+ * reset (a 502 at the proxy, ECONNRESET at a direct client). The server keeps them longer than
+ * the proxy; the header timeout must exceed the keep-alive timeout.
+ */
+function keepConnectionsAlive(server: Server, seconds: number): void {
+  server.keepAliveTimeout = seconds * 1000;
+  server.headersTimeout = (seconds + 1) * 1000;
 }

@@ -36,6 +36,7 @@ export async function startServer(
   );
   const lines: ((line: Record<string, unknown>) => void)[] = [];
   let buffer = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.stdout?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
     let index: number;
@@ -87,9 +88,10 @@ export async function startServer(
       const body = (await response.json()) as { user: number; system: number };
       return body.user + body.system;
     },
+    /** Idempotent: a server stopped early (to free the machine) may be stopped again. */
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
     },
   };
 }

@@ -128,6 +128,9 @@ async function measure(
     `added time-to-first-chunk at p50: ${added.toFixed(2)} ms (target < 5 ms), p99 added: ${(percentile(viaApp, 99) - percentile(direct, 99)).toFixed(2)} ms`,
   );
 
+  // The billed twin only serves the TTFC comparison: the concurrency rounds below measure one
+  // server alone on the machine.
+  await billed.stop();
   const memory: number[] = [await app.rssMiB()];
   const liveBefore = await app.liveHeapMiB();
   freshConnections();

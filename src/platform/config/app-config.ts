@@ -129,6 +129,17 @@ export class AppConfig {
   @Setting({
     kind: 'int',
     group: 'http',
+    description:
+      'Seconds an idle keep-alive connection stays open; above the idle timeout of the proxy or load balancer in front (nginx and AWS ALB: 60), so the server never closes a socket the proxy is reusing',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_KEEPALIVE_TIMEOUT_SECONDS = 65;
+
+  @Setting({
+    kind: 'int',
+    group: 'http',
     description: 'Seconds to drain requests and streams on SIGTERM',
   })
   @IsInt()
