@@ -47,24 +47,20 @@ async function measure(
 ): ReturnType<Scenario['run']> {
   const fake = await start('openai-fake', {});
   const baseURL = String(fake.info.baseURL);
-  const app = await start('app-with-user', {
+  const chatEnv = {
     ...context.backends.env,
     OPENAI_API_KEY: 'bench',
     OPENAI_BASE_URL: baseURL,
     CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
     CHAT_STREAM_CONCURRENT_LIMIT: '0',
     DATABASE_POOL_SIZE: '20',
-  });
+  };
+  const app = await start('app-with-user', chatEnv);
   // The same stack with billing on: every turn passes the plan entitlement check (cached
   // entitlements + one Redis read of the tenant's consumption; the free tier here, with a
   // quota no turn reaches). Workers off, so only the request path differs.
   const billed = await start('app-with-user', {
-    ...context.backends.env,
-    OPENAI_API_KEY: 'bench',
-    OPENAI_BASE_URL: baseURL,
-    CHAT_STREAM_RATE_LIMIT_PER_MINUTE: '0',
-    CHAT_STREAM_CONCURRENT_LIMIT: '0',
-    DATABASE_POOL_SIZE: '20',
+    ...chatEnv,
     ENABLE_BILLING: 'true',
     STRIPE_SECRET_KEY: 'sk_test_bench',
     STRIPE_WEBHOOK_SECRET: 'whsec_bench',

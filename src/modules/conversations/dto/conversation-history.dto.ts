@@ -1,8 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ConversationObjectFields } from './conversation-object-fields.dto';
 import { ChatMessage } from './chat-message.dto';
 
 /** Reference `ConversationHistory` (`GET /api/v1/conversations/:conversation_id`). */
-export class ConversationHistory {
+export class ConversationHistory extends ConversationObjectFields {
   @ApiProperty({ description: 'The path parameter, echoed as given' })
   conversation_id: string;
 
@@ -17,22 +18,4 @@ export class ConversationHistory {
 
   @ApiProperty({ nullable: true, type: Object, description: 'Always null (reference quirk)' })
   agent_context: Record<string, unknown> | null;
-
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    description: "Derived from the first user message, or the user's rename (additive field)",
-  })
-  title: string | null;
-
-  @ApiProperty({ description: 'Whether the conversation is archived (additive field)' })
-  archived: boolean;
-
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    format: 'date-time',
-    description: 'When it was archived; null when not archived (additive field)',
-  })
-  archived_at: string | null;
 }

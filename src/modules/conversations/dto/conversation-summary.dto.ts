@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ConversationObjectFields } from './conversation-object-fields.dto';
 
 /** Reference `ConversationSummary` (the items of `GET /api/v1/conversations`). */
-export class ConversationSummary {
+export class ConversationSummary extends ConversationObjectFields {
   @ApiProperty()
   conversation_id: string;
 
@@ -16,22 +17,4 @@ export class ConversationSummary {
 
   @ApiProperty({ format: 'date-time', description: 'Timestamp of the last message' })
   updated_at: string;
-
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    description: "Derived from the first user message, or the user's rename (additive field)",
-  })
-  title: string | null;
-
-  @ApiProperty({ description: 'Whether the conversation is archived (additive field)' })
-  archived: boolean;
-
-  @ApiProperty({
-    nullable: true,
-    type: String,
-    format: 'date-time',
-    description: 'When it was archived; null when not archived (additive field)',
-  })
-  archived_at: string | null;
 }
