@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Session } from '@openai/agents';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../platform/config/app-config';
 import { mapConversationId } from './conversation-id';
 import { deriveConversationTitle } from './conversation-title';
 import type { ConversationOwner } from './conversation-owner';
@@ -11,6 +12,7 @@ import {
 } from './conversation.repository';
 import { AgentSessionRepository } from './sessions/agent-session.repository';
 import { GatedAgentSession } from './sessions/gated-agent-session';
+import { historyBudgetChars } from './sessions/history-budget';
 import { PostgresAgentSession } from './sessions/postgres-agent-session';
 import { TurnUsageRecorderRegistry } from './turn-usage.port';
 
@@ -34,6 +36,7 @@ export class TranscriptService {
     private readonly sessions: AgentSessionRepository,
     private readonly usageRecorders: TurnUsageRecorderRegistry,
     private readonly db: DataSource,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -56,6 +59,7 @@ export class TranscriptService {
       // A conversation created just now has no memory yet: skip reading it once.
       session: new PostgresAgentSession(started.sessionId, this.sessions, {
         knownEmpty: started.created,
+        budgetChars: historyBudgetChars(this.config, agent),
       }),
       userMessage: started.userMessage,
     };

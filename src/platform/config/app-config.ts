@@ -933,6 +933,24 @@ export class AppConfig {
   @Min(1)
   CHAT_MAX_MESSAGE_CHARS = 32000;
 
+  @Setting({
+    kind: 'int',
+    group: 'chat',
+    description:
+      'Estimated tokens of conversation history sent to the model per turn (oldest turns dropped beyond it; 0 sends all); docs/conversations.md',
+  })
+  @IsInt()
+  @Min(0)
+  CHAT_HISTORY_TOKEN_BUDGET = 24000;
+
+  @Setting({
+    kind: 'map',
+    group: 'chat',
+    description:
+      'Per-agent history budgets overriding CHAT_HISTORY_TOKEN_BUDGET, e.g. {"code_assistant":"60000"}',
+  })
+  CHAT_HISTORY_TOKEN_BUDGETS: Record<string, string> = {};
+
   // -------------------------------------------------------------------- billing
   @Setting({
     kind: 'bool',

@@ -115,6 +115,13 @@ function crossFieldProblems(config: AppConfig): string[] {
       );
     }
   }
+  for (const [agent, budget] of Object.entries(config.CHAT_HISTORY_TOKEN_BUDGETS)) {
+    if (!/^\d{1,9}$/.test(budget)) {
+      problems.push(
+        `CHAT_HISTORY_TOKEN_BUDGETS: the budget of ${agent} must be a whole number of tokens (0 sends all history)`,
+      );
+    }
+  }
   if (config.DATABASE_POOL_SIZE + config.DATABASE_MAX_OVERFLOW > 1000) {
     problems.push('DATABASE_POOL_SIZE + DATABASE_MAX_OVERFLOW must not exceed 1000');
   }

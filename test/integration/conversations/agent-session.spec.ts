@@ -44,6 +44,48 @@ describe('PostgresAgentSession', () => {
     expect(Number(created[0].n)).toBe(1);
   });
 
+  it('with a budget reads only the newest turns that fit, starting at a user message', async () => {
+    const session = newSession();
+    const id = await session.getSessionId();
+    const call: AgentInputItem = {
+      type: 'function_call',
+      callId: 'call_1',
+      name: 'get_current_time',
+      arguments: '{}',
+      status: 'completed',
+    };
+    const result: AgentInputItem = {
+      type: 'function_call_result',
+      callId: 'call_1',
+      name: 'get_current_time',
+      status: 'completed',
+      output: { type: 'text', text: '12:00' },
+    };
+    const turns = [
+      [user('first question '.repeat(5)), assistant('first answer '.repeat(5))],
+      [user('what time is it?'), call, result, assistant('noon')],
+      [user('last question'), assistant('last answer')],
+    ];
+    for (const turn of turns) await session.addItems(turn);
+    const sizes = turns.flat().map((item) => JSON.stringify(item).length);
+    const lastTwoTurns = sizes.slice(2).reduce((a, b) => a + b, 0);
+
+    // Room for the last two turns: the first one is dropped, the tool pair stays whole.
+    const fits = new PostgresAgentSession(id, rows, { budgetChars: lastTwoTurns });
+    expect(await fits.getItems()).toEqual([...turns[1], ...turns[2]]);
+    // One character less cuts into the second turn: its remainder (tool result without its
+    // call, the answer without its question) is dropped, not sent.
+    const tight = new PostgresAgentSession(id, rows, { budgetChars: lastTwoTurns - 1 });
+    expect(await tight.getItems()).toEqual(turns[2]);
+    // A budget smaller than the newest item: only that item is read, and a window without a
+    // user message is sent empty.
+    const tiny = new PostgresAgentSession(id, rows, { budgetChars: 1 });
+    expect(await tiny.getItems()).toEqual([]);
+    // The SDK's explicit limit and the stored rows are untouched by the budget.
+    expect(await tight.getItems(3)).toEqual([assistant('noon'), ...turns[2]]);
+    expect(await new PostgresAgentSession(id, rows).getItems()).toEqual(turns.flat());
+  });
+
   it('pops the newest item and clears everything', async () => {
     const session = newSession();
     await session.addItems([user('a'), user('b')]);

@@ -30,6 +30,25 @@ export class AgentSessionRepository {
     return rows.map((row) => row.message_data);
   }
 
+  /**
+   * The newest items whose stored text fits in `maxChars` (always at least the newest one), in
+   * order: a window sum over the session's rows, so a long conversation is cut in SQL and only
+   * the window crosses the wire.
+   */
+  async newestWithin(sessionId: string, maxChars: number): Promise<string[]> {
+    const rows: { message_data: string }[] = await this.db.query(
+      `SELECT message_data FROM (
+         SELECT message_data, created_at, id,
+                SUM(length(message_data)) OVER (ORDER BY created_at DESC, id DESC) AS upto
+           FROM sdk_agent_session_messages WHERE session_id = $1
+       ) newest
+        WHERE upto <= $2 OR upto = length(message_data)
+        ORDER BY created_at, id`,
+      [sessionId, maxChars],
+    );
+    return rows.map((row) => row.message_data);
+  }
+
   /** Creates the session row when missing, bumps `updated_at` and appends items in order. */
   async append(sessionId: string, items: string[]): Promise<void> {
     if (items.length === 0) return;
