@@ -87,5 +87,7 @@ export async function createApp(
  */
 function keepConnectionsAlive(server: Server, seconds: number): void {
   server.keepAliveTimeout = seconds * 1000;
-  server.headersTimeout = (seconds + 1) * 1000;
+  // Node requires headersTimeout <= requestTimeout (300 s by default; 0 disables it).
+  const requestLimit = server.requestTimeout > 0 ? server.requestTimeout : Infinity;
+  server.headersTimeout = Math.min((seconds + 1) * 1000, requestLimit);
 }
