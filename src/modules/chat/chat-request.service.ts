@@ -3,6 +3,13 @@ import type { Principal } from '../auth';
 import { ToolCatalog } from '../tools';
 import { ChatQuotaExceededException, toChatFailure } from './chat.errors';
 import { ChatEntitlementsRegistry } from './chat-entitlements.port';
+import {
+  ChatIdempotency,
+  NO_CLAIM,
+  REPLAYED_HEADER,
+  type Admission,
+  type IdempotentMode,
+} from './chat-idempotency.service';
 import { ChatRateLimits, setRateLimitHeaders, type HeaderSink } from './chat-rate-limits.service';
 import { ChatStreamService, type ChatExchange } from './chat-stream.service';
 import { ChatService } from './chat.service';
@@ -13,8 +20,12 @@ import { AgentChatResponse } from './dto/agent-chat-response.dto';
 /**
  * One chat request from admission to answer, `POST /api/v1/chat` (`chat`) or its `/stream` variant
  * (`stream`). The order is a business rule, so it lives here and not in the controller:
- * plan -> entitlements -> quota -> (stream: concurrency slot) -> serve -> (stream: release the slot).
+ * plan -> idempotency key -> entitlements -> quota -> (stream: concurrency slot) -> serve ->
+ * (stream: release the slot).
  * - Planning (tenant, message length, ids) comes first, so a refused message spends no quota.
+ * - The idempotency key (decision C9) is claimed before entitlements and quotas, so a replay of a
+ *   completed send, a duplicate still running and a reused key spend neither; every refusal or
+ *   failure after the claim releases it, so the client may retry.
  * - The plan's entitlements (period quota, tools) come before the rate limit, so a tenant over
  *   its period quota is told so (402) without spending its per-minute budget.
  * - The quota comes before the slot, so a refused quota never takes a slot.
@@ -29,6 +40,7 @@ export class ChatRequestService {
     private readonly streams: ChatStreamService,
     private readonly tools: ToolCatalog,
     private readonly entitlements: ChatEntitlementsRegistry,
+    private readonly idempotency: ChatIdempotency,
   ) {}
 
   /**
@@ -40,15 +52,30 @@ export class ChatRequestService {
     principal: Principal,
     request: AgentChatRequest,
     headers: HeaderSink,
+    idempotencyKey?: string,
   ): Promise<AgentChatResponse> {
     const startedAt = performance.now();
-    const plan = await this.admit(this.turns.plan(principal, request));
-    setRateLimitHeaders(headers, await this.limits.chat(principal));
+    const planned = this.turns.plan(principal, request);
+    const admission = await this.claim(principal, request, idempotencyKey, planned, 'sync');
+    if ('replay' in admission && admission.replay.body) {
+      headers.setHeader(REPLAYED_HEADER, 'true');
+      return admission.replay.body;
+    }
+    const claim = 'claim' in admission ? admission.claim : NO_CLAIM;
     try {
-      const result = await this.turns.run(plan, { mode: 'sync', startedAt });
-      return this.answer(plan, result);
+      const plan = await this.admit(planned);
+      setRateLimitHeaders(headers, await this.limits.chat(principal));
+      let body: AgentChatResponse;
+      try {
+        body = this.answer(plan, await this.turns.run(plan, { mode: 'sync', startedAt }));
+      } catch (error) {
+        throw toChatFailure(error);
+      }
+      await claim.complete({ body });
+      return body;
     } catch (error) {
-      throw toChatFailure(error);
+      await claim.release();
+      throw error;
     }
   }
 
@@ -57,18 +84,57 @@ export class ChatRequestService {
    * (ChatStreamService); only the refusals before the stream opens reach the HTTP error path. The
    * stream is not charged the `chat_per_minute` quota of `POST /api/v1/chat`.
    */
-  async stream(principal: Principal, request: AgentChatRequest, http: ChatExchange): Promise<void> {
+  async stream(
+    principal: Principal,
+    request: AgentChatRequest,
+    http: ChatExchange,
+    idempotencyKey?: string,
+  ): Promise<void> {
     const startedAt = performance.now();
-    const plan = await this.admit(this.turns.plan(principal, request));
-    setRateLimitHeaders(http.response, await this.limits.streamStart(principal));
-    const slot = await this.limits.streamSlot(principal);
-    try {
-      await this.streams.serve(plan, http, slot, startedAt);
-    } finally {
-      // serve releases it before its last byte; this covers a throw before its own `finally`
-      // (release is idempotent).
-      await slot.release();
+    const planned = this.turns.plan(principal, request);
+    const admission = await this.claim(principal, request, idempotencyKey, planned, 'stream');
+    if ('replay' in admission && admission.replay.stream) {
+      http.response.setHeader(REPLAYED_HEADER, 'true');
+      await this.streams.replay(admission.replay.stream, http);
+      return;
     }
+    const claim = 'claim' in admission ? admission.claim : NO_CLAIM;
+    // Released unless the stream completed: a failed turn, a refusal and an interrupted stream
+    // (the user never saw the whole answer) all let the retry run again.
+    let completed = false;
+    try {
+      const plan = await this.admit(planned);
+      setRateLimitHeaders(http.response, await this.limits.streamStart(principal));
+      const slot = await this.limits.streamSlot(principal);
+      try {
+        if (claim === NO_CLAIM) await this.streams.serve(plan, http, slot, startedAt);
+        else {
+          await this.streams.serve(plan, http, slot, startedAt, async (stream) => {
+            completed = true;
+            await claim.complete({ stream });
+          });
+        }
+      } finally {
+        // serve releases it before its last byte; this covers a throw before its own `finally`
+        // (release is idempotent).
+        await slot.release();
+      }
+    } finally {
+      if (!completed) await claim.release();
+    }
+  }
+
+  /** The idempotency admission of a send with a key (decision C9); a plain claim-less run without. */
+  private async claim(
+    principal: Principal,
+    request: AgentChatRequest,
+    headerKey: string | undefined,
+    plan: TurnPlan,
+    mode: IdempotentMode,
+  ): Promise<Admission> {
+    const key = this.idempotency.keyOf(request.client_message_id, headerKey);
+    if (!key) return { claim: NO_CLAIM };
+    return this.idempotency.admit(principal, key, plan, request.conversation_id || null, mode);
   }
 
   /** The plan's entitlements for this turn, or the 402 `quota_exceeded` refusal. */

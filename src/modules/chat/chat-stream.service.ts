@@ -7,6 +7,7 @@ import { ChatErrorCode, chatErrorMessage, ChatTurnError } from './chat.errors';
 import { ChatFrames } from './chat-frames';
 import { ChatMetrics } from './chat.metrics';
 import { ChatService } from './chat.service';
+import type { StoredStream } from './chat-idempotency.service';
 import type { TurnPlan } from './chat-turn';
 
 /** How long a draining server waits for an interrupted turn to store its partial reply. */
@@ -44,8 +45,19 @@ export class ChatStreamService {
     private readonly metrics: ChatMetrics,
   ) {}
 
-  async serve(plan: TurnPlan, http: ChatExchange, slot: Lease, startedAt: number): Promise<void> {
+  /**
+   * `onCompleted` gets what a completed stream sent (for an idempotent replay, decision C9); it is
+   * awaited before the final frame, so a client retrying right after that frame finds it stored.
+   */
+  async serve(
+    plan: TurnPlan,
+    http: ChatExchange,
+    slot: Lease,
+    startedAt: number,
+    onCompleted?: (sent: StoredStream) => Promise<void>,
+  ): Promise<void> {
     const frames = new ChatFrames(plan.publicId);
+    const segments: StoredStream['segments'] = [];
     // Aborted by a client disconnect (the stream's signal) or by a server drain.
     const cancel = new AbortController();
     let settled: Promise<unknown> = Promise.resolve();
@@ -68,11 +80,24 @@ export class ChatStreamService {
         mode: 'stream',
         startedAt,
         signal: cancel.signal,
-        onDelta: (delta, agent) => stream.send(frames.chunk(delta, agent)),
+        onDelta: (delta, agent) => {
+          if (onCompleted) record(segments, delta, agent);
+          return stream.send(frames.chunk(delta, agent));
+        },
       });
       settled = turn.catch(() => undefined);
       const result = await turn;
-      if (result.status === 'completed') await stream.send(frames.final(result));
+      if (result.status === 'completed') {
+        if (onCompleted) {
+          const final = {
+            agentUsed: result.agentUsed,
+            usage: result.usage,
+            messageId: result.messageId,
+          };
+          await onCompleted({ conversationId: plan.publicId, segments, final });
+        }
+        await stream.send(frames.final(result));
+      }
     } catch (error) {
       failed = true;
       const failure = ChatTurnError.from(error);
@@ -86,4 +111,41 @@ export class ChatStreamService {
       this.metrics.streamDuration.observe(MetricsService.secondsSince(startedAt));
     }
   }
+
+  /**
+   * Replays a completed idempotent stream (decision C9) in the frame format of `serve`: one chunk
+   * frame per stored agent segment, then the same final frame. No turn runs, no slot is taken.
+   */
+  async replay(stored: StoredStream, http: ChatExchange): Promise<void> {
+    const frames = new ChatFrames(stored.conversationId);
+    const stream = this.sse.open(http.request, http.response, {
+      name: 'chat',
+      contentType: 'text/event-stream',
+    });
+    try {
+      for (const segment of stored.segments) {
+        await stream.send(frames.chunk(segment.text, segment.agent));
+      }
+      await stream.send(
+        frames.final({
+          status: 'completed',
+          text: '',
+          model: '',
+          handoffOccurred: false,
+          agentUsed: stored.final.agentUsed,
+          usage: stored.final.usage,
+          messageId: stored.final.messageId,
+        }),
+      );
+    } finally {
+      stream.end('completed');
+    }
+  }
+}
+
+/** Appends a delta to the stored segments, merging consecutive deltas of one agent. */
+function record(segments: StoredStream['segments'], delta: string, agent: string): void {
+  const last = segments[segments.length - 1];
+  if (last && last.agent === agent) last.text += delta;
+  else segments.push({ agent, text: delta });
 }

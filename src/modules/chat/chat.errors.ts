@@ -105,3 +105,28 @@ export class ChatQuotaExceededException extends AppException {
     });
   }
 }
+
+/**
+ * The idempotency key (`client_message_id` / `Idempotency-Key`) was already used by this user for
+ * a different send (another message, conversation, agent or endpoint): 422
+ * `idempotency_key_reused`, nothing run (docs/chat-idempotency.md).
+ */
+export class ChatIdempotencyKeyReusedException extends AppException {
+  constructor() {
+    super(422, 'This idempotency key was already used for a different chat request.', {
+      code: 'idempotency_key_reused',
+    });
+  }
+}
+
+/**
+ * A send with this idempotency key is still running: 409 `request_in_progress`, nothing run; retry
+ * once it finished to get its answer replayed (docs/chat-idempotency.md).
+ */
+export class ChatRequestInProgressException extends AppException {
+  constructor() {
+    super(409, 'A chat request with this idempotency key is still in progress.', {
+      code: 'request_in_progress',
+    });
+  }
+}

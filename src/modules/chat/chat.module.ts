@@ -4,6 +4,7 @@ import { ConversationsModule } from '../conversations';
 import { ToolsModule } from '../tools';
 import { ChatController } from './chat.controller';
 import { ChatEntitlementsRegistry } from './chat-entitlements.port';
+import { ChatIdempotency } from './chat-idempotency.service';
 import { ChatMetrics } from './chat.metrics';
 import { ChatRateLimits } from './chat-rate-limits.service';
 import { ChatRequestService } from './chat-request.service';
@@ -25,6 +26,7 @@ import { ChatService } from './chat.service';
     ChatRateLimits,
     ChatMetrics,
     ChatEntitlementsRegistry,
+    ChatIdempotency,
   ],
   exports: [ChatService, ChatEntitlementsRegistry],
 })

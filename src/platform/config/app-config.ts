@@ -937,6 +937,16 @@ export class AppConfig {
     kind: 'int',
     group: 'chat',
     description:
+      'Seconds a chat send with a client_message_id / Idempotency-Key is remembered for replay; docs/chat-idempotency.md',
+  })
+  @IsInt()
+  @Min(1)
+  CHAT_IDEMPOTENCY_WINDOW_SECONDS = 86400;
+
+  @Setting({
+    kind: 'int',
+    group: 'chat',
+    description:
       'Estimated tokens of conversation history sent to the model per turn (oldest turns dropped beyond it; 0 sends all); docs/conversations.md',
   })
   @IsInt()

@@ -556,14 +556,16 @@ describe('ChatController: one service call per endpoint', () => {
     const answer = { response: 'hi' } as never;
     t.requests.chat.mockResolvedValue(answer);
     const response = {} as Response;
-    await expect(t.sut.chatWithAgent(principal(), request(), response)).resolves.toBe(answer);
-    expect(t.requests.chat).toHaveBeenCalledWith(principal(), request(), response);
+    await expect(t.sut.chatWithAgent(principal(), request(), undefined, response)).resolves.toBe(
+      answer,
+    );
+    expect(t.requests.chat).toHaveBeenCalledWith(principal(), request(), response, undefined);
   });
 
   it('hands POST /chat/stream the principal, the body and the Express exchange', async () => {
     const t = setup();
     const http = { request: {} as never, response: {} as Response };
-    await t.sut.streamChatWithAgent(principal(), request(), http.request, http.response);
-    expect(t.requests.stream).toHaveBeenCalledWith(principal(), request(), http);
+    await t.sut.streamChatWithAgent(principal(), request(), 'k-1', http.request, http.response);
+    expect(t.requests.stream).toHaveBeenCalledWith(principal(), request(), http, 'k-1');
   });
 });

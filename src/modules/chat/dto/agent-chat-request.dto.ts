@@ -44,4 +44,18 @@ export class AgentChatRequest {
   @IsOptional()
   @IsObject()
   context?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    minLength: 1,
+    maxLength: 128,
+    pattern: '^[\\x20-\\x7e]+$',
+    description:
+      'Idempotency key of this send (or the Idempotency-Key header): a retry with the same key ' +
+      'replays the first answer instead of running the model again (docs/chat-idempotency.md)',
+  })
+  @IsOptional()
+  @IsString()
+  client_message_id?: string | null;
 }
