@@ -143,6 +143,10 @@ describe('stream slots held by clients that no longer read', () => {
       SSE_MAX_BUFFERED_BYTES: String(BUFFER_BOUND),
       SSE_STALL_TIMEOUT_SECONDS: '0.5',
       LOG_LEVEL: 'info',
+      // The stalled chat stream below streams megabytes before it is cut, and an interrupted
+      // turn is metered (its estimate would exhaust the default free tier): quotas are not
+      // what this suite tests.
+      BILLING_FREE_TIER_CHAT_TOKENS: '1000000000',
     });
     a = await startTestApp({ env });
     b = await startTestApp({ env });
