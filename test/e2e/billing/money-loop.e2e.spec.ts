@@ -73,7 +73,10 @@ interface UsageRow {
       STRIPE_MAX_NETWORK_RETRIES: '0',
       STRIPE_METER_EVENT_MAP: '{"chat_tokens":"aa_chat_tokens"}',
     });
-    [a, b] = await Promise.all([startTestApp({ env }), startTestApp({ env })]);
+    // One after the other: the first creates the shared keyset, the second loads it (started
+    // together, each could create its own and one replica would refuse the other's tokens).
+    a = await startTestApp({ env });
+    b = await startTestApp({ env });
   });
 
   afterAll(async () => {
