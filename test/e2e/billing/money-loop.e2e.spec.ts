@@ -172,7 +172,10 @@ interface UsageRow {
     });
     expect(['trialing', 'active']).toContain(completion.subscription.status);
 
-    // 3. Entitlements show the plan on both replicas (replica a heard b's invalidation).
+    // 3. Entitlements show the plan on both replicas (replica a heard b's invalidation). The
+    // plan's period starts when the subscription does: the free-tier turn counts only if it
+    // fell in the same second.
+    const baselines: number[] = [];
     for (const t of [a, b]) {
       const shown = await waitFor(async () => {
         const response = await entitlements(t, owner).expect(200);
@@ -183,9 +186,13 @@ interface UsageRow {
         subscription_status: completion.subscription.status,
         features: { enable_web_search: true },
         limits: { chat_tokens: PRO_TOKENS },
-        consumption: { chat_tokens: 20 },
       });
+      baselines.push((shown as { consumption: { chat_tokens: number } }).consumption.chat_tokens);
     }
+    expect([
+      [0, 0],
+      [20, 20],
+    ]).toContainEqual(baselines);
 
     // 4. Chat consumes the quota (2M tokens a turn) on either replica, with web search offered.
     const messageIds: string[] = [];
@@ -195,7 +202,7 @@ interface UsageRow {
       messageIds.push(String(response.body.metadata.message_id));
       expect(offeredTools()).toContain('tavily_search_tool');
     }
-    const used = 20 + 3 * 2_000_000;
+    const used = baselines[0] + 3 * 2_000_000;
     const callsBefore = openai.modelRequests().length;
     const refused = await chat(b, owner, 'one more').expect(402);
     expect(refused.body).toMatchObject({
