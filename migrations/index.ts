@@ -9,6 +9,7 @@ import { AuthTenantInvitations1764100600000 } from './1764100600000-auth-tenant-
 import { BillingUsageEvents1764100700000 } from './1764100700000-billing-usage-events';
 import { BillingPlanQuotas1764100800000 } from './1764100800000-billing-plan-quotas';
 import { ConversationTitleArchive1764100900000 } from './1764100900000-conversation-title-archive';
+import { ConversationMachineOwners1764101000000 } from './1764101000000-conversation-machine-owners';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list works from
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   BillingUsageEvents1764100700000,
   BillingPlanQuotas1764100800000,
   ConversationTitleArchive1764100900000,
+  ConversationMachineOwners1764101000000,
 ];

@@ -60,7 +60,7 @@ export class ChatRateLimits {
   }
 
   private parts(principal: Principal): string[] {
-    return [principal.tenantId ?? 'unknown', principal.userId ?? 'anonymous'];
+    return [principal.tenantId ?? 'unknown', principal.userId ?? principal.subject];
   }
 
   private logContext(principal: Principal): { tenantId?: string; userId?: string } {

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentPrincipal, RequireScopes, UserOnly, type Principal } from '../auth';
+import { CurrentPrincipal, RequireScopes, type Principal } from '../auth';
 import { ChatRequestService } from './chat-request.service';
 import { AgentChatRequest } from './dto/agent-chat-request.dto';
 import { AgentChatResponse } from './dto/agent-chat-response.dto';
@@ -15,8 +15,8 @@ const IDEMPOTENCY_HEADER = {
 };
 
 /**
- * `POST /api/v1/chat` and `POST /api/v1/chat/stream`. Chat writes per-user conversations, so both
- * take user tokens only (service accounts get the 401 of `@UserOnly`). Guards (auth, scopes) and
+ * `POST /api/v1/chat` and `POST /api/v1/chat/stream`. Chat writes conversations of its caller: a
+ * user, or a tenant-bound service account with `conversations:write` (decision C12). Guards (auth, scopes) and
  * the body pipe run before a handler; everything after them (message length, rate limits, the turn,
  * error translation) is ChatRequestService's, in its order.
  */
@@ -28,7 +28,6 @@ export class ChatController {
   @Post()
   @HttpCode(200)
   @RequireScopes('conversations:write')
-  @UserOnly()
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOkResponse({ type: AgentChatResponse })
   async chatWithAgent(
@@ -44,7 +43,6 @@ export class ChatController {
   @Post('stream')
   @HttpCode(200)
   @RequireScopes('conversations:write')
-  @UserOnly()
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'Server-Sent Events: `data: {chunk, conversation_id, ...}`' })

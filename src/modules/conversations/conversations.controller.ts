@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentPrincipal, RequireScopes, UserOnly, type Principal } from '../auth';
+import { CurrentPrincipal, RequireScopes, type Principal } from '../auth';
 import { conversationOwnerOf } from './conversation-owner';
 import { ConversationsService } from './conversations.service';
 import { ConversationHistoryQuery } from './dto/conversation-history-query.dto';
@@ -14,8 +14,9 @@ import { UpdateConversationRequest } from './dto/update-conversation-request.dto
 export const MESSAGES_CURSOR_HEADER = 'X-Messages-Next-Cursor';
 
 /**
- * `/api/v1/conversations`: list, history, rename/archive and delete. Conversations are per user
- * (C1), so these routes take user tokens only; others' conversations answer 404 like missing ones.
+ * `/api/v1/conversations`: list, history, rename/archive and delete. Conversations are per owner
+ * (C1): a user, or a tenant-bound service account as `(tenant, service-account:<name>)` (C12);
+ * others' conversations answer 404 like missing ones.
  */
 @ApiTags('api', 'conversations')
 @Controller('api/v1/conversations')
@@ -28,7 +29,6 @@ export class ConversationsController {
    */
   @Get()
   @RequireScopes('conversations:read')
-  @UserOnly()
   @ApiOkResponse({ type: [ConversationSummary] })
   async listConversations(
     @CurrentPrincipal() principal: Principal,
@@ -43,7 +43,6 @@ export class ConversationsController {
   /** The transcript; `messages_limit`/`before` page it, older pages via `X-Messages-Next-Cursor`. */
   @Get(':conversation_id')
   @RequireScopes('conversations:read')
-  @UserOnly()
   @ApiOkResponse({
     type: ConversationHistory,
     headers: {
@@ -72,7 +71,6 @@ export class ConversationsController {
   /** Renames and/or archives (`archived: true`) or restores (`false`); answers the summary. */
   @Patch(':conversation_id')
   @RequireScopes('conversations:write')
-  @UserOnly()
   @ApiOkResponse({ type: ConversationSummary })
   @ApiResponse({ status: 404, description: 'Conversation <id> not found' })
   async updateConversation(
@@ -87,7 +85,6 @@ export class ConversationsController {
   @Delete(':conversation_id')
   @HttpCode(204)
   @RequireScopes('conversations:delete')
-  @UserOnly()
   @ApiNoContentResponse()
   @ApiResponse({ status: 404, description: 'Conversation <id> not found' })
   async deleteConversation(

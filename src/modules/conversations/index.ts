@@ -1,6 +1,10 @@
 /** The conversations module's public surface. */
 export { ConversationsModule } from './conversations.module';
-export { conversationOwnerOf, type ConversationOwner } from './conversation-owner';
+export {
+  conversationOwnerOf,
+  serviceAccountOwnerId,
+  type ConversationOwner,
+} from './conversation-owner';
 export {
   CONVERSATION_NAMESPACE,
   mapConversationId,

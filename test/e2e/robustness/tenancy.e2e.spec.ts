@@ -231,13 +231,14 @@ const DENIED: [string, Row][] = [
     },
   ],
   [
-    "B's service account reads A's conversation (user-only route)",
+    // Service accounts own conversations of their own (decision C12): A's is not among them.
+    "B's service account reads A's conversation",
     {
       actor: 'serviceB',
       method: 'get',
       path: conversation,
-      status: 401,
-      code: 'user_subject_required',
+      status: 404,
+      code: 'conversation_not_found',
     },
   ],
   // A viewer of the same tenant

@@ -362,7 +362,8 @@ describe('token tamper matrix', () => {
       nbf: now(),
       exp: now() + 600,
     });
-    for (const path of ['/api/v1/auth/me', '/api/v1/conversations', '/api/v1/auth/sessions']) {
+    // (Conversation routes take service accounts with the scopes since decision C12.)
+    for (const path of ['/api/v1/auth/me', '/api/v1/auth/sessions']) {
       const response = await ctx.t.http.get(path).set('Authorization', bearer(token));
       expect({ path, status: response.status }).toEqual({ path, status: 401 });
       expectErrorEnvelope(response);
