@@ -13,6 +13,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { MetricsService } from '../../platform/observability/metrics.service';
 import { ToolCatalog, type ChatRunContext } from '../tools';
 import { AGENT_DEFINITIONS, modelFor, type AgentDefinition, type AgentKey } from './agent-catalog';
+import { clientContextInstructions } from './client-context-instructions';
 import { MeteredModelProvider, type ModelTokens } from './metered-model.provider';
 import { OFFLINE_MODEL_NAME, OfflineModelProvider } from './offline/offline-model';
 
@@ -107,7 +108,9 @@ export class AgentRuntime {
       const model = this.offline ? OFFLINE_MODEL_NAME : modelFor(definition.key, config);
       const agent = new Agent<ChatRunContext>({
         name: definition.displayName,
-        instructions: definition.instructions,
+        // The request's client context (docs/chat-runs.md) follows the fixed instructions.
+        instructions: (run) =>
+          definition.instructions + clientContextInstructions(run.context.client),
         handoffDescription: definition.handoffDescription,
         model,
         tools: tools.toolsFor(definition.key, definition.capabilities),

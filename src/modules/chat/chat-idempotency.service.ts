@@ -28,6 +28,8 @@ export type IdempotentMode = 'sync' | 'stream';
 /** What a completed stream sent: its chunks (merged per agent) and its final frame's fields. */
 export interface StoredStream {
   conversationId: string;
+  /** The run that produced it (replayed frames carry its id). */
+  runId: string;
   segments: { agent: string; text: string }[];
   final: Pick<TurnResult, 'agentUsed' | 'usage' | 'messageId'>;
 }
@@ -164,7 +166,12 @@ export class ChatIdempotency {
       throw new ChatIdempotencyKeyReusedException();
     }
     if (record.state === 'running') throw new ChatRequestInProgressException();
-    return { replay: { body: record.body, stream: record.stream } };
+    // Records stored before streams carried run ids have the run id only at the top.
+    const stream = record.stream && {
+      ...record.stream,
+      runId: record.stream.runId ?? record.runId,
+    };
+    return { replay: { body: record.body, stream } };
   }
 
   private claim(redisKey: string, running: RunningRecord): IdempotencyClaim {
@@ -200,7 +207,7 @@ export class ChatIdempotency {
 
   private redisKey(principal: Principal, key: string): string {
     const digest = createHash('sha256').update(key).digest('hex');
-    return `chat:idempotency:${principal.tenantId ?? 'unknown'}:${principal.userId ?? 'anonymous'}:${digest}`;
+    return `chat:idempotency:${principal.tenantId ?? 'unknown'}:${principal.userId ?? principal.subject}:${digest}`;
   }
 }
 

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth';
 import { ToolCatalog } from '../tools';
-import { ChatQuotaExceededException, toChatFailure } from './chat.errors';
+import {
+  ChatQuotaExceededException,
+  ChatRunCancelledException,
+  toChatFailure,
+} from './chat.errors';
 import { ChatEntitlementsRegistry } from './chat-entitlements.port';
 import {
   ChatIdempotency,
@@ -14,8 +18,20 @@ import { ChatRateLimits, setRateLimitHeaders, type HeaderSink } from './chat-rat
 import { ChatStreamService, type ChatExchange } from './chat-stream.service';
 import { ChatService } from './chat.service';
 import type { TurnPlan, TurnResult } from './chat-turn';
+import type { RunState } from './runs/chat-run-keys';
+import { ChatRunRegistry } from './runs/chat-run-registry.service';
 import type { AgentChatRequest } from './dto/agent-chat-request.dto';
 import { AgentChatResponse } from './dto/agent-chat-response.dto';
+
+/** The run id of a chat send, on both endpoints (the stream's frames carry it too). */
+export const RUN_ID_HEADER = 'X-Run-Id';
+
+/** The response of `POST /api/v1/chat` as the request service uses it (Express's satisfies it). */
+export interface ChatResponseSink extends HeaderSink {
+  readonly writableFinished: boolean;
+  once(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
 
 /**
  * One chat request from admission to answer, `POST /api/v1/chat` (`chat`) or its `/stream` variant
@@ -41,6 +57,7 @@ export class ChatRequestService {
     private readonly tools: ToolCatalog,
     private readonly entitlements: ChatEntitlementsRegistry,
     private readonly idempotency: ChatIdempotency,
+    private readonly runs: ChatRunRegistry,
   ) {}
 
   /**
@@ -51,7 +68,7 @@ export class ChatRequestService {
   async chat(
     principal: Principal,
     request: AgentChatRequest,
-    headers: HeaderSink,
+    headers: ChatResponseSink,
     idempotencyKey?: string,
   ): Promise<AgentChatResponse> {
     const startedAt = performance.now();
@@ -59,23 +76,55 @@ export class ChatRequestService {
     const admission = await this.claim(principal, request, idempotencyKey, planned, 'sync');
     if ('replay' in admission && admission.replay.body) {
       headers.setHeader(REPLAYED_HEADER, 'true');
+      const runId = admission.replay.body.metadata?.run_id;
+      if (runId) headers.setHeader(RUN_ID_HEADER, runId);
       return admission.replay.body;
     }
     const claim = 'claim' in admission ? admission.claim : NO_CLAIM;
     try {
       const plan = await this.admit(planned);
       setRateLimitHeaders(headers, await this.limits.chat(principal));
-      let body: AgentChatResponse;
-      try {
-        body = this.answer(plan, await this.turns.run(plan, { mode: 'sync', startedAt }));
-      } catch (error) {
-        throw toChatFailure(error);
-      }
+      headers.setHeader(RUN_ID_HEADER, plan.runId);
+      const body = await this.runSync(plan, headers, startedAt);
       await claim.complete({ body });
       return body;
     } catch (error) {
       await claim.release();
       throw error;
+    }
+  }
+
+  /**
+   * The turn of `POST /api/v1/chat` as a cancellable run (decision C11): a cancel request answers
+   * 409 `run_cancelled`; a client that disconnects stops the run (its answer has no reader).
+   */
+  private async runSync(
+    plan: TurnPlan,
+    exchange: ChatResponseSink,
+    startedAt: number,
+  ): Promise<AgentChatResponse> {
+    const run = this.runs.open(plan, 'sync');
+    const abort = new AbortController();
+    const onCancel = () => abort.abort(run.signal.reason);
+    const onClose = () => {
+      if (!exchange.writableFinished) abort.abort();
+    };
+    run.signal.addEventListener('abort', onCancel, { once: true });
+    exchange.once('close', onClose);
+    let state: RunState = 'failed';
+    let messageId: number | null = null;
+    try {
+      const result = await this.turns.run(plan, { mode: 'sync', startedAt, signal: abort.signal });
+      state = result.status;
+      messageId = result.messageId;
+      if (result.status === 'cancelled') throw new ChatRunCancelledException();
+      return this.answer(plan, result);
+    } catch (error) {
+      throw toChatFailure(error);
+    } finally {
+      run.signal.removeEventListener('abort', onCancel);
+      exchange.off('close', onClose);
+      await run.finish(state, messageId, 0);
     }
   }
 
@@ -95,6 +144,7 @@ export class ChatRequestService {
     const admission = await this.claim(principal, request, idempotencyKey, planned, 'stream');
     if ('replay' in admission && admission.replay.stream) {
       http.response.setHeader(REPLAYED_HEADER, 'true');
+      http.response.setHeader(RUN_ID_HEADER, admission.replay.stream.runId);
       await this.streams.replay(admission.replay.stream, http);
       return;
     }
@@ -105,6 +155,7 @@ export class ChatRequestService {
     try {
       const plan = await this.admit(planned);
       setRateLimitHeaders(http.response, await this.limits.streamStart(principal));
+      http.response.setHeader(RUN_ID_HEADER, plan.runId);
       const slot = await this.limits.streamSlot(principal);
       try {
         if (claim === NO_CLAIM) await this.streams.serve(plan, http, slot, startedAt);
@@ -155,6 +206,7 @@ export class ChatRequestService {
         tools_available: this.tools.names(),
         usage: result.usage,
         message_id: result.messageId,
+        run_id: plan.runId,
       },
     };
   }

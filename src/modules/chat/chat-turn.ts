@@ -1,6 +1,7 @@
 import type { AgentKey } from '../agents';
 import type { ConversationOwner } from '../conversations';
 import type { ChatAllowance } from './chat-entitlements.port';
+import type { ClientContext } from './client-context';
 
 /** What a request asks for, resolved before any work (ids, entry agent). */
 export interface TurnPlan {
@@ -16,6 +17,8 @@ export interface TurnPlan {
   runId: string;
   /** What the tenant's plan allows this turn (tools offered); all allowed until admitted. */
   allowance: ChatAllowance;
+  /** The request's `context`, scalar entries only (chat/client-context.ts); empty when none. */
+  clientContext: ClientContext;
 }
 
 export interface TurnUsage {
@@ -37,8 +40,11 @@ export const ZERO_USAGE: TurnUsage = {
 };
 
 export interface TurnResult {
-  /** `completed`, or `incomplete` when the client went away (or the server drained) mid-run. */
-  status: 'completed' | 'incomplete';
+  /**
+   * `completed`; `cancelled` when stopped by `POST /chat/runs/{run_id}/cancel`; `incomplete` when
+   * the client went away (or the server drained) mid-run.
+   */
+  status: 'completed' | 'cancelled' | 'incomplete';
   /** The final output (completed) or the text streamed so far (incomplete). */
   text: string;
   /** The agent that produced the answer (the last agent of the run). */
@@ -52,9 +58,12 @@ export interface TurnResult {
 
 export type TurnMode = 'sync' | 'stream';
 
+/** The abort reason of a run stopped by a cancel request (as opposed to a disconnect or drain). */
+export const RUN_CANCELLED = 'run_cancelled';
+
 export interface TurnOptions {
   mode: TurnMode;
-  /** Aborts the run (client disconnect, shutdown). */
+  /** Aborts the run (client disconnect, shutdown; reason RUN_CANCELLED for a cancel request). */
   signal?: AbortSignal;
   /** Streamed text deltas with the agent producing them; awaited (backpressure). */
   onDelta?: (delta: string, agent: AgentKey) => Promise<void> | void;

@@ -130,3 +130,29 @@ export class ChatRequestInProgressException extends AppException {
     });
   }
 }
+
+/**
+ * No run with this id belongs to the caller (never existed, another user's, or past its retention):
+ * 404 `run_not_found` (docs/chat-runs.md).
+ */
+export class ChatRunNotFoundException extends AppException {
+  constructor() {
+    super(404, 'Chat run not found.', { code: 'run_not_found' });
+  }
+}
+
+/** The run is a plain `POST /api/v1/chat` turn, which has no stream to resume: 409 `run_not_streamed`. */
+export class ChatRunNotStreamedException extends AppException {
+  constructor() {
+    super(409, 'This chat run was not streamed, so it has no stream to resume.', {
+      code: 'run_not_streamed',
+    });
+  }
+}
+
+/** `POST /api/v1/chat` whose run was cancelled (`POST /chat/runs/{id}/cancel`): 409 `run_cancelled`. */
+export class ChatRunCancelledException extends AppException {
+  constructor() {
+    super(409, 'The chat run was cancelled.', { code: 'run_cancelled' });
+  }
+}

@@ -45,7 +45,7 @@ export class ChatMetrics {
     });
     this.cancellations = metrics.counter({
       name: 'chat_run_cancellations_total',
-      help: 'Chat runs aborted before completion (client disconnect or shutdown)',
+      help: 'Chat runs stopped before completion (cancel request, client disconnect or shutdown)',
     });
   }
 }

@@ -23,12 +23,14 @@ import { ChatErrorCode, ChatTurnError } from './chat.errors';
 import { ChatMetrics } from './chat.metrics';
 import { ChatEntitlementsRegistry } from './chat-entitlements.port';
 import {
+  RUN_CANCELLED,
   ZERO_USAGE,
   type TurnOptions,
   type TurnPlan,
   type TurnResult,
   type TurnUsage,
 } from './chat-turn';
+import { clientContextOf } from './client-context';
 import type { AgentChatRequest } from './dto/agent-chat-request.dto';
 
 /** What a run produced, whatever its outcome; the persistence step reads it. */
@@ -132,6 +134,7 @@ export class ChatService {
       message: request.message,
       runId: randomUUID(),
       allowance: { webSearch: true },
+      clientContext: clientContextOf(request.context, this.config.CHAT_CONTEXT_MAX_BYTES),
     };
   }
 
@@ -186,6 +189,7 @@ export class ChatService {
       tenantId: owner.tenantId,
       userId: owner.userId,
       webSearch: plan.allowance.webSearch,
+      client: plan.clientContext,
     };
     const runOptions = { ...options, signal: stop.signal };
     let runError: unknown;
@@ -203,6 +207,7 @@ export class ChatService {
     const turn = await this.awaitTurn(pending, plan, options, startedAt);
 
     const aborted = !progress.completed && options.signal?.aborted === true;
+    const cancelled = aborted && options.signal?.reason === RUN_CANCELLED;
     let messageId: number | null = null;
     let persistError: unknown;
     try {
@@ -215,14 +220,17 @@ export class ChatService {
     }
 
     const result =
-      progress.completed && !persistError ? 'completed' : aborted ? 'incomplete' : 'failed';
+      progress.completed && !persistError
+        ? 'completed'
+        : cancelled
+          ? 'cancelled'
+          : aborted
+            ? 'incomplete'
+            : 'failed';
     this.finishMetrics(plan, options, startedAt, result, progress);
-    if (progress.completed && !persistError) {
-      return this.result('completed', progress, messageId);
-    }
-    if (aborted) {
-      this.metrics.cancellations.inc();
-      return this.result('incomplete', progress, messageId);
+    if (result === 'completed' || result === 'cancelled' || result === 'incomplete') {
+      if (result !== 'completed') this.metrics.cancellations.inc();
+      return this.result(result, progress, messageId);
     }
     const failure = runError
       ? ChatTurnError.from(runError)
@@ -394,7 +402,7 @@ export class ChatService {
     plan: TurnPlan,
     options: TurnOptions,
     startedAt: number,
-    result: 'completed' | 'incomplete' | 'failed',
+    result: 'completed' | 'cancelled' | 'incomplete' | 'failed',
     progress?: RunProgress,
   ): void {
     this.metrics.requests.inc({ mode: options.mode, agent: plan.entryAgent, result });

@@ -11,4 +11,10 @@ export interface ChatRunContext {
    * not shown to the model when false. Absent means allowed.
    */
   webSearch?: boolean;
+  /**
+   * The request's `context`, reduced to its scalar entries (docs/chat-runs.md): client facts such
+   * as locale, timezone or the page the user is on. Untrusted input from the client, never used
+   * for authorisation.
+   */
+  client?: Readonly<Record<string, string | number | boolean | null>>;
 }

@@ -961,6 +961,36 @@ export class AppConfig {
   })
   CHAT_HISTORY_TOKEN_BUDGETS: Record<string, string> = {};
 
+  @Setting({
+    kind: 'int',
+    group: 'chat',
+    description:
+      'Seconds a streamed run keeps going after its client dropped, so it can be resumed (0 stops it at once); docs/chat-runs.md',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  CHAT_STREAM_RESUME_GRACE_SECONDS = 20;
+
+  @Setting({
+    kind: 'int',
+    group: 'chat',
+    description:
+      'Seconds a run and its stream frames stay in Redis after it ended (for resume and cancel answers); docs/chat-runs.md',
+  })
+  @IsInt()
+  @Min(10)
+  CHAT_RUN_RETENTION_SECONDS = 900;
+
+  @Setting({
+    kind: 'int',
+    group: 'chat',
+    description: 'Largest accepted request `context`, in bytes of its JSON; docs/chat-runs.md',
+  })
+  @IsInt()
+  @Min(0)
+  CHAT_CONTEXT_MAX_BYTES = 4096;
+
   // -------------------------------------------------------------------- billing
   @Setting({
     kind: 'bool',

@@ -35,6 +35,9 @@ interface UsageEventRow {
         OPENAI_API_KEY: 'sk-chat-test',
         OPENAI_BASE_URL: openai.baseURL,
         STRIPE_METER_EVENT_MAP: '{"chat_tokens":"aa_chat_tokens"}',
+        // The interrupted stream below is about the immediate stop (partial reply metered at
+        // once), not the resume grace a dropped stream's run otherwise keeps running for.
+        CHAT_STREAM_RESUME_GRACE_SECONDS: '0',
       }),
     });
   });

@@ -24,6 +24,9 @@ describe.each([
         OPENAI_BASE_URL: fake.baseURL,
         OPENAI_API_FLAVOR: flavor,
         CHAT_STREAM_CONCURRENT_LIMIT: '1',
+        // The disconnect test is about the immediate stop (incomplete reply, slot freed), not
+        // the resume grace a disconnected stream otherwise keeps running for.
+        CHAT_STREAM_RESUME_GRACE_SECONDS: '0',
       },
     });
     user = await createTestUser(t, { role: 'owner' });
@@ -54,8 +57,10 @@ describe.each([
         tools_available: ['tavily_search_tool', 'get_current_time', 'search_conversations'],
         usage: expect.objectContaining({ input_tokens: 21, output_tokens: 5, total_tokens: 26 }),
         message_id: expect.any(Number),
+        run_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
     });
+    expect(response.headers['x-run-id']).toBe(response.body.metadata.run_id);
     expect(response.headers['ratelimit-limit']).toBe('60');
     const recorded = fake.lastRequest()!;
     expect(recorded.api).toBe(api);
@@ -95,7 +100,7 @@ describe.each([
         WHERE c.id = $1 ORDER BY m.position`,
       [conversation!.id],
     );
-    expect(runs[0].run_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(runs[0].run_id).toBe(response.body.metadata.run_id);
     expect(runs[1].run_id).toBe(runs[0].run_id);
     expect(runs[1].last_run_id).toBe(runs[0].run_id);
   });
@@ -143,8 +148,10 @@ describe.each([
     expect(outcome.headers.get('x-accel-buffering')).toBe('no');
     expect(outcome.headers.get('cache-control')).toContain('no-cache');
     const conversationId = outcome.frames[0].conversation_id;
+    const runId = outcome.headers.get('x-run-id')!;
+    expect(runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(outcome.raw[0]).toBe(
-      `{"chunk":"Streaming","conversation_id":"${conversationId}","is_complete":false,"agent_used":"triage"}`,
+      `{"chunk":"Streaming","conversation_id":"${conversationId}","is_complete":false,"agent_used":"triage","run_id":"${runId}","event_id":"1"}`,
     );
     expect(outcome.text).toBe('Streaming works fine, naïve café ✓');
     const finals = outcome.frames.filter((frame) => frame.is_complete);
@@ -156,8 +163,15 @@ describe.each([
       agent_used: 'triage',
       usage: expect.objectContaining({ input_tokens: 12, output_tokens: 9, total_tokens: 21 }),
       message_id: expect.any(Number),
+      status: 'completed',
+      run_id: runId,
+      event_id: String(outcome.frames.length),
     });
     expect(outcome.frames.every((frame) => frame.conversation_id === conversationId)).toBe(true);
+    expect(outcome.frames.every((frame) => frame.run_id === runId)).toBe(true);
+    expect(outcome.frames.map((frame) => frame.event_id)).toEqual(
+      outcome.frames.map((_frame, index) => String(index + 1)),
+    );
     expect(fake.lastRequest()?.stream).toBe(true);
   });
 
@@ -308,8 +322,12 @@ describe.each([
       is_complete: true,
       chunk: '',
       code: 'model_error',
+      run_id: outcome.headers.get('x-run-id'),
+      event_id: '1',
     });
+    expect(frame.run_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(outcome.raw[0].startsWith('{"error": "Error processing chat request')).toBe(true);
+    expect(outcome.raw[0].endsWith(`, "run_id": "${frame.run_id}", "event_id": "1"}`)).toBe(true);
     // The user message was stored under the id the frame reports.
     const row = await conversationRow(t, user.userId, frame.conversation_id);
     expect(row?.message_count).toBe(1);

@@ -15,6 +15,11 @@ export interface ChatFrame {
   code?: string;
   usage?: Record<string, number>;
   message_id?: number | null;
+  /** How the run ended (final frame only; decision C11). */
+  status?: 'completed' | 'cancelled' | 'incomplete';
+  /** The run this frame belongs to and its position in it (1, 2, 3...; decision C11). */
+  run_id?: string;
+  event_id?: string;
 }
 
 export interface StreamOutcome {

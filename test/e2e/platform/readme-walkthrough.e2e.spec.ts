@@ -193,11 +193,20 @@ describe('the README walkthrough', () => {
               chunk: string;
               conversation_id: string;
               is_complete: boolean;
+              status?: string;
+              run_id: string;
+              event_id: string;
             },
         );
       expect(frames.length).toBeGreaterThan(1);
       expect(frames.every((frame) => frame.conversation_id === chat.conversation_id)).toBe(true);
-      expect(frames[frames.length - 1].is_complete).toBe(true);
+      expect(frames[frames.length - 1]).toMatchObject({ is_complete: true, status: 'completed' });
+      // One run, its frames numbered 1, 2, 3... (decision C11).
+      expect(frames[0].run_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(frames.every((frame) => frame.run_id === frames[0].run_id)).toBe(true);
+      expect(frames.map((frame) => frame.event_id)).toEqual(
+        frames.map((_frame, index) => String(index + 1)),
+      );
       const streamed = frames.map((frame) => frame.chunk).join('');
       expect(streamed).toContain('And now streamed');
       expect(streamed).toContain('I remember 1 earlier message'); // the same conversation

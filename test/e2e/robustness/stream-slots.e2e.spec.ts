@@ -142,6 +142,9 @@ describe('stream slots held by clients that no longer read', () => {
       CHAT_STREAM_CONCURRENT_LIMIT: '2',
       SSE_MAX_BUFFERED_BYTES: String(BUFFER_BOUND),
       SSE_STALL_TIMEOUT_SECONDS: '0.5',
+      // The stalled chat stream below is about the immediate stop (run aborted, slot freed), not
+      // the resume grace a dropped stream's run otherwise keeps running for.
+      CHAT_STREAM_RESUME_GRACE_SECONDS: '0',
       LOG_LEVEL: 'info',
       // The stalled chat stream below streams megabytes before it is cut, and an interrupted
       // turn is metered (its estimate would exhaust the default free tier): quotas are not

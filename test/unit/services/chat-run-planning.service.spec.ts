@@ -13,9 +13,12 @@ import {
   ChatQuotaExceededException,
   ChatFailedException,
   ChatTurnError,
+  ChatRunCancelledException,
 } from '../../../src/modules/chat/chat.errors';
 import { ChatService } from '../../../src/modules/chat/chat.service';
-import type { TurnPlan } from '../../../src/modules/chat/chat-turn';
+import { RUN_CANCELLED, type TurnPlan } from '../../../src/modules/chat/chat-turn';
+import { EMPTY_CLIENT_CONTEXT } from '../../../src/modules/chat/client-context';
+import { ChatRunRegistry } from '../../../src/modules/chat/runs/chat-run-registry.service';
 import type { AgentChatRequest } from '../../../src/modules/chat/dto/agent-chat-request.dto';
 import { TranscriptService } from '../../../src/modules/conversations/transcript.service';
 import { ToolCatalog } from '../../../src/modules/tools';
@@ -58,8 +61,35 @@ describe('ChatService.plan: everything resolved before any work', () => {
       message: 'Hello there',
       runId: expect.stringMatching(UUID_V4),
       allowance: { webSearch: true },
+      clientContext: {},
     });
     expect(plan.runId).not.toBe(plan.publicId);
+  });
+
+  it('puts the scalar entries of request.context into the clientContext', () => {
+    const plan = setup().plan(
+      principal(),
+      request({
+        context: {
+          locale: 'de-DE',
+          page: 3,
+          beta: true,
+          tz: null,
+          nested: { a: 1 },
+          list: [1, 2],
+          'bad key': 'x',
+        },
+      }),
+    );
+    expect(plan.clientContext).toEqual({ locale: 'de-DE', page: 3, beta: true, tz: null });
+    expect(setup().plan(principal(), request({ context: null })).clientContext).toEqual({});
+  });
+
+  it('refuses a request.context over CHAT_CONTEXT_MAX_BYTES with a 422 on body.context', () => {
+    const sut = newTestService(ChatService, { env: { CHAT_CONTEXT_MAX_BYTES: '64' } }).sut;
+    expect(() => sut.plan(principal(), request({ context: { note: 'x'.repeat(100) } }))).toThrow(
+      RequestValidationException,
+    );
   });
 
   it('keeps the conversation id exactly as sent (an empty one counts as none)', () => {
@@ -152,6 +182,7 @@ describe('ChatService.run: one turn, its reply stored whatever happens', () => {
     message: 'How many rows?',
     runId: 'run-1',
     allowance: { webSearch: true },
+    clientContext: EMPTY_CLIENT_CONTEXT,
     ...fields,
   });
 
@@ -174,7 +205,7 @@ describe('ChatService.run: one turn, its reply stored whatever happens', () => {
     expect(t.transcript.beginFresh).not.toHaveBeenCalled();
     expect(t.run).toHaveBeenCalledWith(triage, 'How many rows?', {
       session: t.session,
-      context: { tenantId: TENANT_ID, userId: USER_ID, webSearch: true },
+      context: { tenantId: TENANT_ID, userId: USER_ID, webSearch: true, client: {} },
       maxTurns: 7,
       signal: expect.any(AbortSignal),
     });
@@ -211,6 +242,52 @@ describe('ChatService.run: one turn, its reply stored whatever happens', () => {
       await metricValue(t.metrics.requests, { mode: 'sync', agent: 'triage', result: 'completed' }),
     ).toBe(1);
     expect(await metricValue(t.metrics.handoffs, { from: 'triage', to: 'data_analyst' })).toBe(1);
+  });
+
+  it('gives the run the client context of the plan (ChatRunContext.client)', async () => {
+    const t = setup();
+    t.run.mockResolvedValue({
+      state: { usage },
+      newItems: [],
+      lastAgent: triage,
+      finalOutput: 'ok',
+    });
+    await t.sut.run(plan({ clientContext: { locale: 'fr', page: 2 } }), { mode: 'sync' });
+    expect(t.run.mock.calls[0][2]).toMatchObject({
+      context: {
+        tenantId: TENANT_ID,
+        userId: USER_ID,
+        webSearch: true,
+        client: { locale: 'fr', page: 2 },
+      },
+    });
+  });
+
+  it('returns status cancelled when the signal aborted with reason RUN_CANCELLED', async () => {
+    const t = setup();
+    const cancel = new AbortController();
+    t.run.mockImplementation(() => {
+      cancel.abort(RUN_CANCELLED);
+      return Promise.reject(new Error('aborted'));
+    });
+    const result = await t.sut.run(plan(), { mode: 'sync', signal: cancel.signal });
+    expect(result).toMatchObject({ status: 'cancelled', text: '', messageId: null });
+    expect(t.transcript.finish).not.toHaveBeenCalled();
+    expect(
+      await metricValue(t.metrics.requests, { mode: 'sync', agent: 'triage', result: 'cancelled' }),
+    ).toBe(1);
+    expect(await metricValue(t.metrics.cancellations)).toBe(1);
+  });
+
+  it('returns status incomplete (not cancelled) when the signal aborted for another reason', async () => {
+    const t = setup();
+    const client = new AbortController();
+    t.run.mockImplementation(() => {
+      client.abort();
+      return Promise.reject(new Error('aborted'));
+    });
+    const result = await t.sut.run(plan(), { mode: 'sync', signal: client.signal });
+    expect(result.status).toBe('incomplete');
   });
 
   it('starts a fresh conversation without waiting for its rows (beginFresh, not begin)', async () => {
@@ -367,12 +444,14 @@ describe('ChatRateLimits: the quotas, per tenant and user', () => {
     );
   });
 
-  it('keys a principal without tenant or user on placeholders', async () => {
+  it('keys a principal without a user id on its subject, without a tenant on a placeholder', async () => {
     const t = setup();
-    await t.sut.chat(principal({ tenantId: null, userId: null }));
+    await t.sut.chat(
+      principal({ tenantId: null, userId: null, subject: 'service-account:synthetic-monitor' }),
+    );
     expect(t.limiter.hit).toHaveBeenCalledWith(
       expect.objectContaining({ logContext: { tenantId: undefined, userId: undefined } }),
-      ['unknown', 'anonymous'],
+      ['unknown', 'service-account:synthetic-monitor'],
     );
   });
 });
@@ -384,13 +463,24 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     const limits = mocks.get(ChatRateLimits);
     const streams = mocks.get(ChatStreamService);
     mocks.get(ToolCatalog).names.mockReturnValue(['web_search']);
-    const response = { setHeader: jest.fn() } as unknown as Response & {
-      setHeader: jest.Mock;
-    };
+    const response = {
+      setHeader: jest.fn(),
+      once: jest.fn(),
+      off: jest.fn(),
+      writableFinished: false,
+    } as unknown as Response & { setHeader: jest.Mock; once: jest.Mock; off: jest.Mock };
     const turnPlan = {
       publicId: CONVERSATION_ID,
+      runId: 'run-1',
       owner: { tenantId: TENANT_ID, userId: USER_ID },
     } as TurnPlan;
+    const runs = mocks.get(ChatRunRegistry);
+    const cancel = new AbortController();
+    const chatRun = {
+      signal: cancel.signal,
+      finish: jest.fn().mockResolvedValue(undefined),
+    };
+    runs.open.mockReturnValue(chatRun as never);
     chat.plan.mockReturnValue(turnPlan);
     const entitlements = mocks.get(ChatEntitlementsRegistry);
     entitlements.admit.mockResolvedValue({ admitted: true, allowance: { webSearch: false } });
@@ -407,7 +497,20 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     });
     const release = jest.fn().mockResolvedValue(undefined);
     limits.streamSlot.mockResolvedValue({ release, evicted: new AbortController().signal });
-    return { sut, chat, limits, streams, response, turnPlan, admitted, entitlements, release };
+    return {
+      sut,
+      chat,
+      limits,
+      streams,
+      response,
+      turnPlan,
+      admitted,
+      entitlements,
+      release,
+      runs,
+      chatRun,
+      cancel,
+    };
   };
   const order = (...mocks: { mock: { invocationCallOrder: number[] } }[]) =>
     mocks.map((mock) => mock.mock.invocationCallOrder[0] ?? Infinity);
@@ -433,17 +536,88 @@ describe('ChatRequestService: plan, then rate limits, then the turn', () => {
     expect(t.chat.run).toHaveBeenCalledWith(t.admitted, {
       mode: 'sync',
       startedAt: expect.any(Number),
+      signal: expect.any(AbortSignal),
     });
     expect(t.response.setHeader.mock.calls).toEqual([
       ['RateLimit-Limit', '60'],
       ['RateLimit-Remaining', '59'],
       ['RateLimit-Reset', '60'],
+      ['X-Run-Id', 'run-1'],
     ]);
     expect(answer).toMatchObject({
       response: 'hi',
       conversation_id: CONVERSATION_ID,
-      metadata: { tools_available: ['web_search'], message_id: 3 },
+      metadata: { tools_available: ['web_search'], message_id: 3, run_id: 'run-1' },
     });
+  });
+
+  it('sets X-Run-Id, serves the send as a registered run and finishes it with its outcome', async () => {
+    const t = setup();
+    await t.sut.chat(principal(), request(), t.response);
+    expect(t.runs.open).toHaveBeenCalledWith(t.admitted, 'sync');
+    expect(t.response.setHeader).toHaveBeenCalledWith('X-Run-Id', 'run-1');
+    expect(t.response.once).toHaveBeenCalledWith('close', expect.any(Function));
+    expect(t.response.off).toHaveBeenCalledWith('close', t.response.once.mock.calls[0][1]);
+    expect(t.chatRun.finish).toHaveBeenCalledWith('completed', 3, 0);
+  });
+
+  it('passes a cancel of the run on to the turn (reason RUN_CANCELLED)', async () => {
+    const t = setup();
+    let seen: AbortSignal | undefined;
+    t.chat.run.mockImplementation((_plan, options) => {
+      seen = options.signal;
+      t.cancel.abort(RUN_CANCELLED);
+      return Promise.resolve({
+        status: 'cancelled',
+        text: '',
+        agentUsed: 'triage',
+        model: 'm',
+        handoffOccurred: false,
+        usage: {} as never,
+        messageId: null,
+      });
+    });
+    await expect(t.sut.chat(principal(), request(), t.response)).rejects.toBeInstanceOf(
+      ChatRunCancelledException,
+    );
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBe(RUN_CANCELLED);
+  });
+
+  it('answers a cancelled run with 409 run_cancelled and finishes it as cancelled', async () => {
+    const t = setup();
+    t.chat.run.mockResolvedValue({
+      status: 'cancelled',
+      text: 'partial',
+      agentUsed: 'triage',
+      model: 'm',
+      handoffOccurred: false,
+      usage: {} as never,
+      messageId: 9,
+    });
+    const error = await t.sut
+      .chat(principal(), request(), t.response)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChatRunCancelledException);
+    expect((error as ChatRunCancelledException).getStatus()).toBe(409);
+    expect((error as ChatRunCancelledException).code).toBe('run_cancelled');
+    expect(t.response.setHeader).toHaveBeenCalledWith('X-Run-Id', 'run-1');
+    expect(t.chatRun.finish).toHaveBeenCalledWith('cancelled', 9, 0);
+  });
+
+  it('stops the turn when the client closes the connection before the answer', async () => {
+    const t = setup();
+    let seen: AbortSignal | undefined;
+    t.chat.run.mockImplementation((_plan, options) => {
+      seen = options.signal;
+      (t.response.once.mock.calls[0][1] as () => void)();
+      return Promise.reject(new ChatTurnError(ChatErrorCode.Internal));
+    });
+    await expect(t.sut.chat(principal(), request(), t.response)).rejects.toBeInstanceOf(
+      ChatFailedException,
+    );
+    expect(seen?.aborted).toBe(true);
+    expect(t.chatRun.finish).toHaveBeenCalledWith('failed', null, 0);
   });
 
   it('refuses a tenant over its plan quota with 402 quota_exceeded, before the rate limit and the run', async () => {

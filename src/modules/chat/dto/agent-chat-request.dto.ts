@@ -39,7 +39,8 @@ export class AgentChatRequest {
   @ApiPropertyOptional({
     nullable: true,
     type: Object,
-    description: 'Accepted and ignored (reference behaviour)',
+    description:
+      'Client facts for the run (locale, page...): scalar entries reach the agent as data; at most CHAT_CONTEXT_MAX_BYTES of JSON (docs/chat-runs.md)',
   })
   @IsOptional()
   @IsObject()

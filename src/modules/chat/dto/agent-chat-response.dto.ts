@@ -33,6 +33,9 @@ export class AgentChatMetadata {
 
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Stored assistant message' })
   message_id?: number | null;
+
+  @ApiPropertyOptional({ description: "This turn's run (also the X-Run-Id header)" })
+  run_id?: string;
 }
 
 /** Reference `AgentChatResponse` (`POST /api/v1/chat`). */
