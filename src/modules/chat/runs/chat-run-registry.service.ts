@@ -76,9 +76,8 @@ export class ChatRunRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Registers a run before its first byte is served. The record is written without waiting (the
-   * client learns the run id from that first byte, and commands on one connection keep their
-   * order); only streams keep a frame log.
+   * Registers a run before its first byte is served; the record is written without waiting.
+   * Only streams keep a frame log.
    */
   open(plan: TurnPlan, mode: TurnMode): ChatRun {
     const client = this.redis.client;
@@ -103,14 +102,25 @@ export class ChatRunRegistry implements OnModuleInit, OnApplicationShutdown {
       started_at: new Date().toISOString(),
     };
     const key = ChatRunKeys.record(plan.runId);
-    client
-      .pipeline()
-      .hset(key, { ...record })
-      .expire(key, runningTtl)
-      .exec()
-      .catch((error: unknown) =>
-        this.log.warn({ err: error, run_id: plan.runId }, 'Chat run not registered'),
-      );
+    // Written after the current turn of the event loop: by then the model request is on its way
+    // (time to first chunk), and still long before a client could send a cancel for the id it is
+    // only now being told. Commands on one connection keep their order, so the frame log and the
+    // final state written later land after it.
+    let pending: NodeJS.Immediate | undefined = setImmediate(() => register());
+    const register = () => {
+      if (!pending) return;
+      clearImmediate(pending);
+      pending = undefined;
+      client
+        .pipeline()
+        .hset(key, { ...record })
+        .expire(key, runningTtl)
+        .exec()
+        .catch((error: unknown) =>
+          this.log.warn({ err: error, run_id: plan.runId }, 'Chat run not registered'),
+        );
+    };
+    run.beforeFinish = register;
     return run;
   }
 

@@ -19,6 +19,8 @@ export interface ChatRunSettings {
  * resumed stream (on any replica) is watching it, in which case it looks again every few seconds.
  */
 export class ChatRun {
+  /** Writes the run's record now if it is not written yet (set by the registry). */
+  beforeFinish: () => void = () => undefined;
   private readonly controller = new AbortController();
   private detachTimer?: NodeJS.Timeout;
   private finished = false;
@@ -66,6 +68,7 @@ export class ChatRun {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.detachTimer);
+    this.beforeFinish();
     this.onFinished(this);
     const retention = this.settings.retentionSeconds;
     const fields = {
