@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { prepareBackends } from './lib/bench-database';
-import { formatTable } from './lib/load';
+import { countTransactionsWith, formatTable } from './lib/load';
 import { authScenario } from './scenarios/auth.scenario';
 import { billingStreamScenario, webhookScenario } from './scenarios/billing.scenarios';
 import { chatScenario } from './scenarios/chat.scenario';
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   };
   const rounds = Number(flag('rounds') ?? 3);
   const backends = await prepareBackends();
+  countTransactionsWith(() => backends.transactions());
   process.stdout.write(
     `Benchmark on ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; ${backends.description}\n` +
       `load: ${load.durationSeconds}s per run after ${load.warmupSeconds}s warm-up, ${load.connections} connections, ` +
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
         'p50 ms': r.p50Ms,
         'p99 ms': r.p99Ms,
         'cpu µs/req': r.cpuMicrosPerRequest ?? '-',
+        'pg tx/req': r.io?.pgTransactions ?? '-',
+        'pg q/req': r.io?.pgQueries ?? '-',
+        'redis cmd/req': r.io?.redisCommands ?? '-',
+        'redis rt/req': r.io?.redisRoundTrips ?? '-',
         errors: r.errors,
         non2xx: r.non2xx,
       }));

@@ -13,6 +13,9 @@ import { BillingBenchModule } from './billing-bench.module';
 import { BenchHelloModule } from './hello.module';
 import { prepareScenarioState } from './server-state';
 import { startBenchOpenAIFake } from './lib/bench-openai-fake';
+import { installIoCounters, ioCounts } from './io-counters';
+
+installIoCounters();
 
 @Controller('__bench')
 class MemoryController {
@@ -36,6 +39,12 @@ class MemoryController {
   @Get('cpu')
   cpu(): NodeJS.CpuUsage {
     return process.cpuUsage();
+  }
+
+  /** Backend round trips so far (bench/io-counters.ts); per request, they show a regression. */
+  @Get('io')
+  io(): typeof ioCounts {
+    return { ...ioCounts };
   }
 }
 

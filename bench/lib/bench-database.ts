@@ -14,6 +14,8 @@ export interface BenchBackends {
   /** Env for app processes: the bench database and Redis, or nothing (embedded). */
   env: Record<string, string>;
   description: string;
+  /** Transactions committed or rolled back in the bench database so far; null when embedded. */
+  transactions(): Promise<number | null>;
   cleanup(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function prepareBackends(): Promise<BenchBackends> {
   const env: Record<string, string> = {};
   const parts: string[] = [];
   let cleanup = async () => undefined;
+  let transactions = async (): Promise<number | null> => null;
   if (pgUp) {
     const name = `aa_bench_${Date.now().toString(36)}`;
     const admin = new Client({ connectionString: adminUrl });
@@ -39,6 +42,19 @@ export async function prepareBackends(): Promise<BenchBackends> {
     await runPendingMigrations(standalone.dataSource, { embedded: false });
     await standalone.close();
     parts.push(`Postgres real (${name})`);
+    transactions = async () => {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ total: string }>(
+          `SELECT xact_commit + xact_rollback AS total FROM pg_stat_database WHERE datname = $1`,
+          [name],
+        );
+        return rows[0] ? Number(rows[0].total) : null;
+      } finally {
+        await client.end();
+      }
+    };
     cleanup = async () => {
       const client = new Client({ connectionString: adminUrl });
       await client.connect();
@@ -55,5 +71,5 @@ export async function prepareBackends(): Promise<BenchBackends> {
   } else {
     parts.push('Redis embedded');
   }
-  return { env, description: parts.join(', '), cleanup };
+  return { env, description: parts.join(', '), transactions: () => transactions(), cleanup };
 }

@@ -14,7 +14,16 @@ export interface ServerHandle {
   liveHeapMiB(): Promise<number>;
   /** User+system CPU microseconds the server process has used so far. */
   cpuMicros(): Promise<number>;
+  /** Backend round trips the server has made so far (bench/io-counters.ts). */
+  ioCounts(): Promise<IoCounts>;
   stop(): Promise<void>;
+}
+
+/** Counted at the client libraries of the server process. */
+export interface IoCounts {
+  pgQueries: number;
+  redisCommands: number;
+  redisRoundTrips: number;
 }
 
 /**
@@ -87,6 +96,10 @@ export async function startServer(
       } finally {
         rmSync(path, { force: true });
       }
+    },
+    async ioCounts() {
+      const response = await fetch(`${String(ready.url)}/__bench/io`);
+      return (await response.json()) as IoCounts;
     },
     async cpuMicros() {
       const response = await fetch(`${String(ready.url)}/__bench/cpu`);

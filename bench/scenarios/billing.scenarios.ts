@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'node:http';
 import Stripe from 'stripe';
+import { ioSnapshot, perRequest, STATS_SETTLE_MS } from '../lib/load';
 import { startServer, type ServerHandle } from '../lib/server-process';
 import { percentile } from '../lib/sse-client';
 import type { Scenario, ScenarioContext } from './scenario';
@@ -89,6 +90,8 @@ export const billingStreamScenario: Scenario = {
         }
       });
       const rssConnected = await server.rssMiB();
+      await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+      const ioBefore = await ioSnapshot(server);
 
       for (let i = 1; i <= EVENTS; i += 1) {
         const stripeEventId = `evt_bench_fanout_${Date.now()}_${i}`;
@@ -104,6 +107,8 @@ export const billingStreamScenario: Scenario = {
         }
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
+      await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+      const io = perRequest(ioBefore, await ioSnapshot(server), EVENTS);
       const rssAfter = await server.rssMiB();
       const missing = [...publishedAt.keys()].reduce(
         (sum, id) => sum + (connected - (received.get(id) ?? 0)),
@@ -115,6 +120,11 @@ export const billingStreamScenario: Scenario = {
       notes.push(
         `delivery latency publish -> subscriber: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`,
       );
+      if (io) {
+        notes.push(
+          `backend work per published event (fan-out to every subscriber included): ${io.pgTransactions ?? '-'} Postgres transactions, ${io.pgQueries} queries, ${io.redisCommands} Redis commands in ${io.redisRoundTrips} round trips`,
+        );
+      }
       notes.push(
         `server RSS after GC: ${rssBefore} MiB idle, ${rssConnected} MiB with ${connected} streams, ${rssAfter} MiB after the events`,
       );
@@ -176,6 +186,7 @@ export const webhookScenario: Scenario = {
           headers: { 'content-type': 'application/json', 'stripe-signature': signature },
         };
       };
+      const ioBefore = await ioSnapshot(server);
       const result = await autocannon({
         url: server.url,
         connections: 20,
@@ -191,6 +202,9 @@ export const webhookScenario: Scenario = {
         stats = (await response.json()) as Record<string, number>;
       } while (stats.processed + stats.failed < stats.stored && Date.now() < deadline);
       const seconds = context.load.durationSeconds ?? 10;
+      // Per stored event, intake and dispatch together (the dispatch runs after the load ends).
+      await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+      const io = perRequest(ioBefore, await ioSnapshot(server), stats.stored);
       return {
         results: [
           {
@@ -201,6 +215,7 @@ export const webhookScenario: Scenario = {
             errors: result.errors + result.timeouts,
             non2xx: result.non2xx,
             total: result.requests.total,
+            io,
           },
         ],
         notes: [

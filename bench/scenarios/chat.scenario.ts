@@ -1,4 +1,5 @@
 import { SLOW_PROMPT_PREFIX } from '../lib/bench-openai-fake';
+import { ioSnapshot, perRequest, STATS_SETTLE_MS } from '../lib/load';
 import { startServer, type ServerHandle } from '../lib/server-process';
 import { chatStream, directResponsesStream, freshConnections, percentile } from '../lib/sse-client';
 import type { Scenario } from './scenario';
@@ -40,6 +41,22 @@ export const chatScenario: Scenario = {
     }
   },
 };
+
+/** Postgres and Redis work of one streamed turn in a new conversation (sequential streams). */
+async function backendWorkPerStream(app: ServerHandle, token: string): Promise<string> {
+  const streams = 50;
+  await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+  const before = await ioSnapshot(app);
+  for (let i = 0; i < streams; i += 1) await chatStream(app.url, token, `round trips ${i}`);
+  await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+  const io = perRequest(before, await ioSnapshot(app), streams);
+  if (!io) return 'backend work per stream: not reported';
+  return (
+    `backend work per streamed turn (new conversation, ${streams} sequential): ` +
+    `${io.pgTransactions ?? '-'} Postgres transactions, ${io.pgQueries} queries, ` +
+    `${io.redisCommands} Redis commands in ${io.redisRoundTrips} round trips`
+  );
+}
 
 async function measure(
   context: Parameters<Scenario['run']>[0],
@@ -127,6 +144,7 @@ async function measure(
   // The billed twin only serves the TTFC comparison: the concurrency rounds below measure one
   // server alone on the machine.
   await billed.stop();
+  notes.push(await backendWorkPerStream(app, token));
   const memory: number[] = [await app.rssMiB()];
   const liveBefore = await app.liveHeapMiB();
   freshConnections();
