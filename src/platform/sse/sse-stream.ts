@@ -20,6 +20,9 @@ export interface SseStreamOptions {
   terminations: Counter<'stream' | 'reason'>;
 }
 
+/** Longest the response headers wait for the first frame to share their write. */
+const HEADER_HOLD_MS = 10;
+
 export type SseEndReason =
   | 'completed'
   | 'client_closed'
@@ -50,6 +53,7 @@ export class SseStream {
   private lastWriteAt = Date.now();
   private framesSent = 0;
   private corked = false;
+  private headerHold?: NodeJS.Timeout;
   private endReason?: SseEndReason;
   /** Writers waiting for the buffer to come back under the bound. */
   private waiters: (() => void)[] = [];
@@ -66,8 +70,17 @@ export class SseStream {
     response.setHeader('Content-Type', options.contentType);
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('X-Accel-Buffering', 'no');
-    response.flushHeaders();
     response.socket?.setNoDelay(true);
+    // The headers wait (corked) for the first frame, briefly, so a fast first frame leaves with
+    // them in one write instead of two; a slow producer still sends them after HEADER_HOLD_MS.
+    this.corked = true;
+    response.cork();
+    response.flushHeaders();
+    this.headerHold = setTimeout(() => {
+      this.headerHold = undefined;
+      this.uncorkNow();
+    }, HEADER_HOLD_MS);
+    this.headerHold.unref();
     options.activeStreams.inc({ stream: options.name });
     options.logger.info(
       { event: 'sse.start', stream: options.name, path: request.path },
@@ -199,6 +212,13 @@ export class SseStream {
    * still goes out before the next I/O, so time to first byte is unchanged.
    */
   private corkUntilNextTick(): void {
+    if (this.headerHold) {
+      // Corked since the headers: the first frame joins them and both leave this tick.
+      clearTimeout(this.headerHold);
+      this.headerHold = undefined;
+      process.nextTick(() => this.uncorkNow());
+      return;
+    }
     if (this.corked) return;
     this.corked = true;
     this.response.cork();
@@ -210,6 +230,10 @@ export class SseStream {
    * first corked write, silently dropping the frames after it (Node 20 sends them all).
    */
   private uncorkNow(): void {
+    if (this.headerHold) {
+      clearTimeout(this.headerHold);
+      this.headerHold = undefined;
+    }
     if (!this.corked) return;
     this.corked = false;
     this.response.uncork();

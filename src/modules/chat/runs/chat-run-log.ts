@@ -3,6 +3,12 @@ import type { ChainableCommander } from 'ioredis';
 import { ChatRunKeys } from './chat-run-keys';
 
 /**
+ * How long frames wait to be written: a resumed stream follows the run this far behind, and a
+ * reply streamed in many small deltas costs one Redis write per interval instead of one per delta.
+ */
+export const FLUSH_INTERVAL_MS = 25;
+
+/**
  * The write side of a run's frame log (docs/chat-runs.md): frames are appended as they are sent to
  * the client and written to a Redis stream once per event-loop turn, all frames of that turn in one
  * entry whose id is `0-<last event id>`, so a reader after event `n` asks for ids above `0-n`.
@@ -34,7 +40,8 @@ export class RunEventLog {
     this.pending.push(frame);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    const timer = setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    timer.unref();
   }
 
   /**
