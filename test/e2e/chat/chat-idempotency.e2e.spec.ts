@@ -94,6 +94,9 @@ describe('idempotent chat sends', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.text).toBe(first.text);
     expect(second.raw[second.raw.length - 1]).toBe(first.raw[first.raw.length - 1]);
+    // From the run's frame log: the same frames, byte for byte (event ids line up with a resume).
+    expect(second.raw).toEqual(first.raw);
+    expect(second.headers.get('x-run-id')).toBe(first.headers.get('x-run-id'));
     expect(second.frames.every((f) => f.conversation_id === final.conversation_id)).toBe(true);
     expect(second.frames.slice(0, -1).every((f) => f.agent_used === 'triage')).toBe(true);
     expect(fake.modelRequests()).toHaveLength(1);
@@ -121,6 +124,39 @@ describe('idempotent chat sends', () => {
     expect(done.body.response).toBe('Slow answer.');
     // The first (slow) send and the stream with another key ran; the duplicate did not.
     expect(fake.modelRequests()).toHaveLength(2);
+  });
+
+  it('refuses a duplicate stream while the first streams; a dropped stream that completes is replayed', async () => {
+    const key = randomUUID();
+    fake.enqueueText('one two three four five six', { chunkDelayMs: 150 });
+    const body = { message: 'Stream, drop, retry', client_message_id: key };
+    const drop = new AbortController();
+    let duplicate: Promise<Awaited<ReturnType<typeof postStream>>> | undefined;
+    const seen: string[] = [];
+    await postStream(t.url, user.authorization, body, {
+      signal: drop.signal,
+      onFrame: (frame) => {
+        seen.push(frame.chunk);
+        if (seen.length === 1) duplicate = postStream(t.url, user.authorization, body);
+        if (seen.length === 2) drop.abort();
+      },
+    }).catch(() => undefined);
+    const refused = await duplicate!;
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'request_in_progress' });
+
+    // The dropped stream's run goes on (resume grace) and completes: the retry replays it whole.
+    let retry: Awaited<ReturnType<typeof postStream>>;
+    const deadline = Date.now() + 5000;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      retry = await postStream(t.url, user.authorization, body);
+    } while (retry.status === 409 && Date.now() < deadline);
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.text).toBe('one two three four five six');
+    expect(retry.frames[retry.frames.length - 1]).toMatchObject({ status: 'completed' });
+    expect(fake.modelRequests()).toHaveLength(1);
   });
 
   it('refuses the same key with another message: 422 idempotency_key_reused', async () => {
