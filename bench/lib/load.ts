@@ -24,6 +24,8 @@ export interface LoadOptions {
   durationSeconds?: number;
   /** Requests sent before measuring, so JIT and caches are warm. */
   warmupSeconds?: number;
+  /** Per-request hooks (autocannon `requests`), for requests that depend on earlier answers. */
+  requests?: autocannon.Request[];
 }
 
 async function once(options: LoadOptions, duration: number): Promise<autocannon.Result> {
@@ -32,6 +34,7 @@ async function once(options: LoadOptions, duration: number): Promise<autocannon.
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    requests: options.requests,
     connections: options.connections ?? 50,
     duration,
   });
