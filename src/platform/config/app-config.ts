@@ -293,6 +293,15 @@ export class AppConfig {
   @Max(120)
   DATABASE_HEALTH_TIMEOUT = 5;
 
+  @Setting({
+    kind: 'bool',
+    group: 'database',
+    description:
+      'Run the hottest statements (refresh, login) as named prepared statements; false behind a transaction-pooling PgBouncer older than 1.21',
+  })
+  @IsBoolean()
+  DATABASE_PREPARED_STATEMENTS = true;
+
   @Setting({ kind: 'int', group: 'database', description: 'statement_timeout in ms (0 = none)' })
   @IsInt()
   @Min(0)

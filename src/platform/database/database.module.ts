@@ -7,6 +7,7 @@ import { BootMigrations } from './boot-migrations';
 import { buildDataSourceOptions } from './data-source.factory';
 import { DatabaseHealth } from './database.health';
 import { DatabaseMetrics } from './database.metrics';
+import { PreparedStatements } from './prepared-statements';
 
 /** Holds the embedded database (if any) so it is released once the app shuts down. */
 @Injectable()
@@ -40,7 +41,7 @@ export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
       },
     }),
   ],
-  providers: [DatabaseHealth, BootMigrations, DatabaseMetrics],
-  exports: [DatabaseHealth],
+  providers: [DatabaseHealth, BootMigrations, DatabaseMetrics, PreparedStatements],
+  exports: [DatabaseHealth, PreparedStatements],
 })
 export class DatabaseModule {}

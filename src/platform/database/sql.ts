@@ -45,23 +45,40 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return code === '23505' && (!constraint || name === constraint);
 }
 
+/** A `:name` statement compiled once: its positional text and the names in `$n` order. */
+export interface CompiledStatement {
+  text: string;
+  names: string[];
+}
+
+/** Compiles `:name` parameters to `$n` (each name bound once however often it appears). */
+export function compileNamed(text: string): CompiledStatement {
+  const names: string[] = [];
+  const positional = text.replace(/(?<![:\w]):([A-Za-z_]\w*)/g, (_match, name: string) => {
+    let position = names.indexOf(name) + 1;
+    if (position === 0) position = names.push(name);
+    return `$${position}`;
+  });
+  return { text: positional, names };
+}
+
+/** The values of a compiled statement, in `$n` order; a name without a value throws. */
+export function bindNamed(
+  statement: CompiledStatement,
+  params: Record<string, unknown>,
+): unknown[] {
+  return statement.names.map((name) => {
+    if (!Object.hasOwn(params, name)) throw new Error(`SQL parameter :${name} has no value`);
+    return params[name];
+  });
+}
+
 /**
  * A statement with named parameters (`:name`, each name bound once however often it appears)
  * as the positional text and values `query` takes. `::type` casts are left alone; a name
  * without a value is a programming error and throws, rather than reaching Postgres as text.
  */
 export function named(text: string, params: Record<string, unknown>): [string, unknown[]] {
-  const values: unknown[] = [];
-  const positions = new Map<string, number>();
-  const positional = text.replace(/(?<![:\w]):([A-Za-z_]\w*)/g, (_match, name: string) => {
-    if (!Object.hasOwn(params, name)) throw new Error(`SQL parameter :${name} has no value`);
-    let position = positions.get(name);
-    if (position === undefined) {
-      values.push(params[name]);
-      position = values.length;
-      positions.set(name, position);
-    }
-    return `$${position}`;
-  });
-  return [positional, values];
+  const compiled = compileNamed(text);
+  return [compiled.text, bindNamed(compiled, params)];
 }

@@ -3,11 +3,41 @@ import {
   EmailVerificationTokens,
   PasswordResetTokens,
 } from '../../../src/modules/auth/email/token-stores';
-import { RefreshTokenRepository } from '../../../src/modules/auth/users/refresh-token.repository';
+import { SessionGrantRepository } from '../../../src/modules/auth/sessions/session-grant.repository';
+import {
+  RefreshTokenRepository,
+  type RefreshTokenInsert,
+} from '../../../src/modules/auth/users/refresh-token.repository';
 import { createTestUser } from '../../support/auth-fixtures';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 const client = { ip: '203.0.113.9', userAgent: 'jest' };
+
+/** Stores a refresh row for the user's session the way login does (session + token, one statement). */
+async function storeRefreshToken(t: TestApp, token: RefreshTokenInsert, userId: string) {
+  const stored = await t.app.get(SessionGrantRepository).record(
+    {
+      id: token.sessionId!,
+      userId,
+      tenantId: token.tenantId!,
+      refreshJti: token.jti,
+      issuedAt: token.issuedAt,
+      metadata: {
+        fingerprint: null,
+        ipHash: null,
+        ipMasked: null,
+        ipEncrypted: null,
+        userAgent: null,
+        clientPlatform: null,
+        clientBrowser: null,
+        clientDevice: null,
+        location: null,
+      },
+    },
+    token,
+  );
+  expect(stored).toBe(true);
+}
 
 describe('one-time email tokens on Redis (decision A6)', () => {
   let t: TestApp;
@@ -93,18 +123,22 @@ describe('refresh rotation is atomic (decision A2)', () => {
     const user = await createTestUser(t);
     const repository = t.app.get(RefreshTokenRepository);
     const jti = randomUUID();
-    await repository.insert({
-      account: `user:${user.userId}`,
-      tenantId: user.tenantId,
-      scopes: ['tools:read'],
-      tokenHash: 'hmac-sha256$00',
-      jti,
-      kid: 'kid',
-      fingerprint: null,
-      sessionId: user.sessionId,
-      issuedAt: new Date(),
-      expiresAt: new Date(Date.now() + 60_000),
-    });
+    await storeRefreshToken(
+      t,
+      {
+        account: `user:${user.userId}`,
+        tenantId: user.tenantId,
+        scopes: ['tools:read'],
+        tokenHash: 'hmac-sha256$00',
+        jti,
+        kid: 'kid',
+        fingerprint: null,
+        sessionId: user.sessionId,
+        issuedAt: new Date(),
+        expiresAt: new Date(Date.now() + 60_000),
+      },
+      user.userId,
+    );
     const results = await Promise.all(
       Array.from({ length: 10 }, () => repository.revokeIfActive(jti, 'rotated')),
     );
@@ -119,18 +153,22 @@ describe('refresh rotation is atomic (decision A2)', () => {
     const user = await createTestUser(t);
     const repository = t.app.get(RefreshTokenRepository);
     const jti = randomUUID();
-    await repository.insert({
-      account: `user:${user.userId}`,
-      tenantId: user.tenantId,
-      scopes: [],
-      tokenHash: 'hmac-sha256$00',
-      jti,
-      kid: 'kid',
-      fingerprint: null,
-      sessionId: user.sessionId,
-      issuedAt: new Date(Date.now() - 120_000),
-      expiresAt: new Date(Date.now() - 60_000),
-    });
+    await storeRefreshToken(
+      t,
+      {
+        account: `user:${user.userId}`,
+        tenantId: user.tenantId,
+        scopes: [],
+        tokenHash: 'hmac-sha256$00',
+        jti,
+        kid: 'kid',
+        fingerprint: null,
+        sessionId: user.sessionId,
+        issuedAt: new Date(Date.now() - 120_000),
+        expiresAt: new Date(Date.now() - 60_000),
+      },
+      user.userId,
+    );
     expect(await repository.revokeIfActive(jti, 'rotated')).toBe(false);
     expect((await repository.findByJti(jti))!.expired).toBe(true);
   });

@@ -7,6 +7,7 @@ import {
   type RefreshTokenRecord,
 } from '../../../src/modules/auth/users/refresh-token.repository';
 import {
+  RotationLostError,
   SessionIssuer,
   SessionNoLongerActiveError,
   type IssuedSession,
@@ -18,7 +19,10 @@ import {
   TokenService,
   type TokenClaims,
 } from '../../../src/modules/auth/tokens/token.service';
-import { UserRepository } from '../../../src/modules/auth/users/user.repository';
+import {
+  SessionGrantRepository,
+  type RefreshSnapshot,
+} from '../../../src/modules/auth/sessions/session-grant.repository';
 import { metricValue, newTestService } from '../../support/service-test';
 
 const USER_ID = '6f1c2a4e-8b3d-4c5e-9f70-1a2b3c4d5e6f';
@@ -57,6 +61,29 @@ const record = (fields: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord =>
   ...fields,
 });
 
+const USER = {
+  id: USER_ID,
+  email: 'ada@example.com',
+  passwordHash: 'x',
+  passwordVersion: 'v2',
+  status: 'active' as const,
+  emailVerifiedAt: new Date('2024-01-01'),
+};
+
+/** What the first (read-only) statement reads: by default, an active token. */
+const snapshot = (fields: Partial<RefreshSnapshot> = {}): RefreshSnapshot => ({
+  token: record(),
+  user: USER,
+  memberships: [{ tenantId: TENANT_ID, role: 'member' }],
+  ...fields,
+});
+
+/** A snapshot of a token that is not active (revoked, expired, unknown, foreign). */
+const notRotated = (token: RefreshTokenRecord | null) => snapshot({ token });
+
+/** What the issuer is asked to rotate along with storing the new pair. */
+const PRESENTED = { jti: JTI, account: `user:${USER_ID}`, tokenHash: storedHash(TOKEN) };
+
 const rotated = (ageSeconds: number | null, fields: Partial<RefreshTokenRecord> = {}) =>
   record({
     revokedAt: new Date(),
@@ -84,24 +111,14 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
       sut,
       tokens: mocks.get(TokenService),
       refreshTokens: mocks.get(RefreshTokenRepository),
-      users: mocks.get(UserRepository),
+      grants: mocks.get(SessionGrantRepository),
       gate: mocks.get(AccountGate),
       issuer: mocks.get(SessionIssuer),
       revocation: mocks.get(SessionRevocationService),
       metrics: mocks.value(AuthMetrics),
     };
     t.tokens.verify.mockResolvedValue(claims());
-    t.refreshTokens.findByJti.mockResolvedValue(record());
-    t.refreshTokens.revokeIfActive.mockResolvedValue(true);
-    t.users.findById.mockResolvedValue({
-      id: USER_ID,
-      email: 'ada@example.com',
-      passwordHash: 'x',
-      passwordVersion: 'v2',
-      status: 'active',
-      emailVerifiedAt: new Date('2024-01-01'),
-    });
-    t.gate.resolveMembership.mockResolvedValue({ tenantId: TENANT_ID, role: 'member' });
+    t.grants.snapshot.mockResolvedValue(snapshot());
     t.issuer.issue.mockResolvedValue(ISSUED);
     return t;
   };
@@ -117,9 +134,9 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
     const t = setup();
     await expect(t.sut.refreshAccessToken(TOKEN, CLIENT)).resolves.toBe(ISSUED);
     expect(t.tokens.verify).toHaveBeenCalledWith(TOKEN, { requireAudience: false });
-    expect(t.refreshTokens.findByJti).toHaveBeenCalledWith(JTI);
-    expect(t.refreshTokens.revokeIfActive).toHaveBeenCalledWith(JTI, 'rotated');
-    expect(t.gate.resolveMembership).toHaveBeenCalledWith(USER_ID, TENANT_ID, false);
+    expect(t.grants.snapshot).toHaveBeenCalledWith(JTI, USER_ID);
+    // The snapshot is all it reads; the issuer's write rotates the presented token.
+    expect(t.refreshTokens.findByJti).not.toHaveBeenCalled();
     expect(t.gate.assertCanSignIn).toHaveBeenCalledWith(
       expect.objectContaining({ id: USER_ID }),
       TENANT_ID,
@@ -135,7 +152,9 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
       },
       CLIENT,
       'refresh',
+      PRESENTED,
     );
+    expect(t.refreshTokens.revokeIfActive).not.toHaveBeenCalled();
     expect(t.revocation.revokeSession).not.toHaveBeenCalled();
     expect(await outcomes(t)).toEqual({ rotated: 1, grace: 0, reuse: 0, rejected: 0 });
   });
@@ -146,7 +165,8 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
       claims({ sub: `user:${USER_ID.toUpperCase()}`, sid: SESSION_ID.toUpperCase() }),
     );
     await t.sut.refreshAccessToken(TOKEN, CLIENT);
-    expect(t.users.findById).toHaveBeenCalledWith(USER_ID);
+    expect(t.grants.snapshot).toHaveBeenCalledWith(JTI, USER_ID);
+    expect(t.issuer.issue.mock.calls[0][3]).toEqual(PRESENTED);
     expect(t.issuer.issue.mock.calls[0][0].sessionId).toBe(SESSION_ID);
   });
 
@@ -169,7 +189,7 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
       code: 'invalid_refresh_token',
       message: 'Refresh token verification failed.',
     });
-    expect(t.refreshTokens.findByJti).not.toHaveBeenCalled();
+    expect(t.grants.snapshot).not.toHaveBeenCalled();
     expect(await outcomes(t)).toEqual({ rotated: 0, grace: 0, reuse: 0, rejected: 1 });
   });
 
@@ -188,7 +208,7 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
       code: 'invalid_refresh_token',
       message,
     });
-    expect(t.refreshTokens.findByJti).not.toHaveBeenCalled();
+    expect(t.grants.snapshot).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -198,34 +218,39 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
     ['a row with an unknown hash scheme', record({ tokenHash: 'sha1$abc' })],
   ])('refuses %s without rotating anything', async (_label, stored) => {
     const t = setup();
-    t.refreshTokens.findByJti.mockResolvedValue(stored);
+    t.grants.snapshot.mockResolvedValue(notRotated(stored));
     expect(await failureOf(t.sut.refreshAccessToken(TOKEN, CLIENT))).toEqual({
       status: 401,
       code: 'invalid_refresh_token',
       message: 'Refresh token has been revoked or expired.',
     });
-    expect(t.refreshTokens.revokeIfActive).not.toHaveBeenCalled();
+    expect(t.refreshTokens.findByJti).not.toHaveBeenCalled();
     expect(t.issuer.issue).not.toHaveBeenCalled();
   });
 
   it('accepts a reference (bcrypt) row on its jti and signature alone', async () => {
     const t = setup();
-    t.refreshTokens.findByJti.mockResolvedValue(record({ tokenHash: '$2b$12$legacyhashvalue' }));
+    t.grants.snapshot.mockResolvedValue(
+      snapshot({ token: record({ tokenHash: '$2b$12$legacyhashvalue' }) }),
+    );
     await expect(t.sut.refreshAccessToken(TOKEN, CLIENT)).resolves.toBe(ISSUED);
-    expect(t.refreshTokens.revokeIfActive).toHaveBeenCalledWith(JTI, 'rotated');
+    expect(t.issuer.issue.mock.calls[0][3]).toEqual(PRESENTED);
+    expect(await outcomes(t)).toMatchObject({ rotated: 1 });
   });
 
   it.each([0, 10])(
     'gives a token rotated %is ago (within the grace window) a fresh pair, no second revoke',
     async (age) => {
       const t = setup();
-      t.refreshTokens.findByJti.mockResolvedValue(rotated(age));
+      t.grants.snapshot.mockResolvedValue(notRotated(rotated(age)));
       await expect(t.sut.refreshAccessToken(TOKEN, CLIENT)).resolves.toBe(ISSUED);
-      expect(t.refreshTokens.revokeIfActive).not.toHaveBeenCalled();
+      expect(t.refreshTokens.findByJti).not.toHaveBeenCalled();
+      // Already rotated: the new pair is stored without a second rotation.
       expect(t.issuer.issue).toHaveBeenCalledWith(
         expect.objectContaining({ sessionId: SESSION_ID }),
         CLIENT,
         'refresh',
+        undefined,
       );
       expect(await outcomes(t)).toEqual({ rotated: 0, grace: 1, reuse: 0, rejected: 0 });
     },
@@ -233,10 +258,14 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
 
   it('judges a token another request rotated a moment ago as rotated (race of two tabs)', async () => {
     const t = setup();
-    t.refreshTokens.revokeIfActive.mockResolvedValue(false);
-    t.refreshTokens.findByJti.mockResolvedValueOnce(record()).mockResolvedValueOnce(rotated(1));
+    // The snapshot showed it active, but another request's write rotated it first.
+    t.issuer.issue.mockRejectedValueOnce(new RotationLostError());
+    t.refreshTokens.findByJti.mockResolvedValueOnce(rotated(1));
     await expect(t.sut.refreshAccessToken(TOKEN, CLIENT)).resolves.toBe(ISSUED);
-    expect(t.refreshTokens.findByJti).toHaveBeenCalledTimes(2);
+    expect(t.refreshTokens.findByJti).toHaveBeenCalledWith(JTI);
+    expect(t.issuer.issue).toHaveBeenCalledTimes(2);
+    expect(t.issuer.issue.mock.calls[0][3]).toEqual(PRESENTED);
+    expect(t.issuer.issue.mock.calls[1][3]).toBeUndefined();
     expect(await outcomes(t)).toEqual({ rotated: 0, grace: 1, reuse: 0, rejected: 0 });
   });
 
@@ -249,7 +278,7 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
       const t = setup();
       // The row's session wins over the token's sid claim.
       t.tokens.verify.mockResolvedValue(claims({ sid: 'e5f6a7b8-c9d0-4e1f-8a2b-334455667788' }));
-      t.refreshTokens.findByJti.mockResolvedValue(rotated(age));
+      t.grants.snapshot.mockResolvedValue(notRotated(rotated(age)));
       expect(await failureOf(t.sut.refreshAccessToken(TOKEN, CLIENT))).toEqual({
         status: 401,
         code: 'refresh_reused',
@@ -262,7 +291,7 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
         TENANT_ID,
       );
       expect(t.issuer.issue).not.toHaveBeenCalled();
-      expect(t.users.findById).not.toHaveBeenCalled();
+      expect(t.gate.assertCanSignIn).not.toHaveBeenCalled();
       // Reuse is counted as reuse only, never also as "rejected".
       expect(await outcomes(t)).toEqual({ rotated: 0, grace: 0, reuse: 1, rejected: 0 });
     },
@@ -272,7 +301,7 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
     const t = setup();
     const otherSession = 'd4e5f6a7-b8c9-4d0e-9f10-223344556677';
     t.tokens.verify.mockResolvedValue(claims({ sid: otherSession }));
-    t.refreshTokens.findByJti.mockResolvedValue(rotated(60, { sessionId: null }));
+    t.grants.snapshot.mockResolvedValue(notRotated(rotated(60, { sessionId: null })));
     expect((await failureOf(t.sut.refreshAccessToken(TOKEN, CLIENT))).code).toBe('refresh_reused');
     expect(t.revocation.revokeSession).toHaveBeenCalledWith(
       otherSession,
@@ -296,26 +325,61 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
     ['rotated and since expired', rotated(1, { expired: true })],
   ])('refuses a token %s with a plain 401 and no session revocation', async (_label, stored) => {
     const t = setup();
-    t.refreshTokens.findByJti.mockResolvedValue(stored);
+    t.grants.snapshot.mockResolvedValue(notRotated(stored));
     expect(await failureOf(t.sut.refreshAccessToken(TOKEN, CLIENT))).toEqual({
       status: 401,
       code: 'invalid_refresh_token',
       message: 'Refresh token has been revoked or expired.',
     });
-    expect(t.refreshTokens.revokeIfActive).not.toHaveBeenCalled();
+    expect(t.refreshTokens.findByJti).not.toHaveBeenCalled();
     expect(t.revocation.revokeSession).not.toHaveBeenCalled();
     expect(await outcomes(t)).toEqual({ rotated: 0, grace: 0, reuse: 0, rejected: 1 });
   });
 
   it('refuses a user deleted since the token was issued (401 user_not_found)', async () => {
     const t = setup();
-    t.users.findById.mockResolvedValue(null);
+    t.grants.snapshot.mockResolvedValue(snapshot({ user: null }));
     expect(await failureOf(t.sut.refreshAccessToken(TOKEN, CLIENT))).toEqual({
       status: 401,
       code: 'user_not_found',
       message: 'Unknown user.',
     });
     expect(t.issuer.issue).not.toHaveBeenCalled();
+    // As the reference did (rotate first), a refusal still consumes the presented token.
+    expect(t.refreshTokens.revokeIfActive).toHaveBeenCalledWith(JTI, 'rotated');
+  });
+
+  it.each([
+    ['no membership left', [], 'User is not assigned to any tenant.'],
+    [
+      'only another tenant',
+      [{ tenantId: 'another', role: 'owner' }],
+      'User is not a member of the requested tenant.',
+    ],
+  ])('refuses a user with %s (401, as login words it)', async (_label, memberships, message) => {
+    const t = setup();
+    t.grants.snapshot.mockResolvedValue(snapshot({ memberships }));
+    expect(await failureOf(t.sut.refreshAccessToken(TOKEN, CLIENT))).toEqual({
+      status: 401,
+      code: 'tenant_membership_missing',
+      message,
+    });
+    expect(t.issuer.issue).not.toHaveBeenCalled();
+    expect(t.refreshTokens.revokeIfActive).toHaveBeenCalledWith(JTI, 'rotated');
+  });
+
+  it('uses the role of the token tenant among several memberships', async () => {
+    const t = setup();
+    t.grants.snapshot.mockResolvedValue(
+      snapshot({
+        memberships: [
+          { tenantId: 'older-tenant', role: 'owner' },
+          { tenantId: TENANT_ID, role: 'viewer' },
+        ],
+      }),
+    );
+    await t.sut.refreshAccessToken(TOKEN, CLIENT);
+    expect(t.issuer.issue.mock.calls[0][0]).toMatchObject({ tenantId: TENANT_ID, role: 'viewer' });
   });
 
   it('re-checks membership and account state on every refresh', async () => {
@@ -324,7 +388,16 @@ describe('TokenRefreshService: rotation, grace window and reuse detection', () =
     t.gate.assertCanSignIn.mockRejectedValue(refusal);
     await expect(t.sut.refreshAccessToken(TOKEN, CLIENT)).rejects.toBe(refusal);
     expect(t.issuer.issue).not.toHaveBeenCalled();
+    expect(t.refreshTokens.revokeIfActive).toHaveBeenCalledWith(JTI, 'rotated');
     expect(await outcomes(t)).toMatchObject({ rotated: 0, rejected: 1 });
+  });
+
+  it('refuses a disabled user within the grace window without revoking anything again', async () => {
+    const t = setup();
+    t.grants.snapshot.mockResolvedValue(notRotated(rotated(1)));
+    t.gate.assertCanSignIn.mockRejectedValue(new Error('disabled'));
+    await expect(t.sut.refreshAccessToken(TOKEN, CLIENT)).rejects.toThrow('disabled');
+    expect(t.refreshTokens.revokeIfActive).not.toHaveBeenCalled();
   });
 
   it('maps a session revoked meanwhile to 401 and a missing signing key to 500', async () => {

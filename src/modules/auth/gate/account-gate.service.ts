@@ -8,6 +8,7 @@ import { MembershipRepository } from '../users/membership.repository';
 import { UserRepository, type UserRecord } from '../users/user.repository';
 import { LoginEventRepository, type LoginEventResult } from './login-event.repository';
 import { LoginThrottle } from './login-throttle.service';
+import { chooseMembership } from './membership-choice';
 
 /**
  * The checks login and refresh share: which membership the session uses, and whether the account
@@ -32,15 +33,7 @@ export class AccountGate {
     requestedTenantId: string | null,
     bearer: boolean,
   ): Promise<Membership> {
-    const memberships = await this.memberships.listForUser(userId);
-    if (memberships.length === 0) throw AuthFailures.noMemberships(bearer);
-    if (requestedTenantId) {
-      const match = memberships.find((m) => m.tenantId === requestedTenantId);
-      if (!match) throw AuthFailures.notAMember(bearer);
-      return match;
-    }
-    if (memberships.length > 1) throw AuthFailures.tenantRequired();
-    return memberships[0];
+    return chooseMembership(await this.memberships.listForUser(userId), requestedTenantId, bearer);
   }
 
   /** Throws the status failure (with its login event); re-activates an expired lock. */

@@ -6,6 +6,7 @@ import { GateModule } from '../gate/gate.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { GeoLookup, NoopGeoLookup } from './geo-lookup';
+import { SessionGrantRepository } from './session-grant.repository';
 import { SessionIssuer } from './session-issuer.service';
 import { SessionMetadataFactory } from './session-metadata.factory';
 import { SessionRevocationService } from './session-revocation.service';
@@ -25,6 +26,7 @@ import { UserSessionsService } from './user-sessions.service';
   ],
   providers: [
     UserSessionRepository,
+    SessionGrantRepository,
     { provide: GeoLookup, useClass: NoopGeoLookup },
     SessionMetadataFactory,
     SessionStateService,

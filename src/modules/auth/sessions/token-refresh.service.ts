@@ -8,15 +8,23 @@ import { AuthErrorCode } from '../auth.errors';
 import { AuthMetrics } from '../auth.metrics';
 import { AccountGate } from '../gate/account-gate.service';
 import { SigningUnavailableError, TokenService, type TokenClaims } from '../tokens/token.service';
-import { UserRepository } from '../users/user.repository';
 import type { ClientInfo } from '../client/client-info';
-import { refreshTokenHashMatches } from '../tokens/refresh-token-hash';
+import { chooseMembership } from '../gate/membership-choice';
+import { hashRefreshToken, refreshTokenHashMatches } from '../tokens/refresh-token-hash';
 import { RefreshTokenRepository, type RefreshTokenRecord } from '../users/refresh-token.repository';
 import {
+  RotationLostError,
   SessionIssuer,
   SessionNoLongerActiveError,
   type IssuedSession,
 } from './session-issuer.service';
+import {
+  SessionGrantRepository,
+  type PresentedRefreshToken,
+  type RefreshSnapshot,
+} from './session-grant.repository';
+import type { Membership } from '../users/membership.repository';
+import type { UserRecord } from '../users/user.repository';
 import { SessionRevocationService } from './session-revocation.service';
 import { isUuid } from '../../../platform/ids';
 
@@ -25,7 +33,9 @@ type Admission = 'rotated' | 'grace';
 
 /**
  * Refresh with rotation (decision A2). The presented token is revoked by one conditional UPDATE, so
- * exactly one caller rotates it. A rotated token presented again within
+ * exactly one caller rotates it. One read-only statement fetches the token's row, the user and the
+ * memberships; one write statement rotates the token and stores the new pair: two round trips and
+ * one commit per refresh (docs/auth-performance.md). A rotated token presented again within
  * AUTH_REFRESH_REUSE_GRACE_SECONDS (a second browser tab racing the first) gets a fresh pair in the
  * same session; presented later it is reuse, treated as theft: the whole session is revoked, its
  * access tokens included, and the answer is 401.
@@ -38,7 +48,7 @@ export class TokenRefreshService {
     private readonly config: AppConfig,
     private readonly tokens: TokenService,
     private readonly refreshTokens: RefreshTokenRepository,
-    private readonly users: UserRepository,
+    private readonly grants: SessionGrantRepository,
     private readonly gate: AccountGate,
     private readonly issuer: SessionIssuer,
     private readonly revocation: SessionRevocationService,
@@ -52,9 +62,20 @@ export class TokenRefreshService {
     try {
       const claims = await this.verifiedClaims(refreshToken);
       const userId = claims.sub.slice('user:'.length).toLowerCase();
-      const tenantId = claims.tenant_id as string;
-      const admission = await this.admit(refreshToken, claims, userId);
-      const issued = await this.reissue(claims, userId, tenantId, client);
+      const snapshot = await this.grants.snapshot(claims.jti, userId);
+      const record = this.storedRecord(refreshToken, userId, snapshot.token);
+      const { admission, issued } = await this.admitAndReissue(
+        claims,
+        userId,
+        record,
+        snapshot,
+        {
+          jti: claims.jti,
+          account: `user:${userId}`,
+          tokenHash: hashRefreshToken(this.config.AUTH_REFRESH_TOKEN_PEPPER, refreshToken),
+        },
+        client,
+      );
       this.metrics.refreshIssued.inc({ result: admission });
       return issued;
     } catch (error) {
@@ -86,9 +107,12 @@ export class TokenRefreshService {
     return claims;
   }
 
-  /** Steps 6-7: the stored record, then rotation, grace or reuse. */
-  private async admit(token: string, claims: TokenClaims, userId: string): Promise<Admission> {
-    let record = await this.refreshTokens.findByJti(claims.jti);
+  /** Step 6: the stored record must be this token's (its account and hash). */
+  private storedRecord(
+    token: string,
+    userId: string,
+    record: RefreshTokenRecord | null,
+  ): RefreshTokenRecord {
     if (
       !record ||
       record.account !== `user:${userId}` ||
@@ -101,11 +125,43 @@ export class TokenRefreshService {
     ) {
       throw AuthFailures.refreshRevoked();
     }
+    return record;
+  }
+
+  /**
+   * Step 7 with steps 8-9: an active token is rotated by the statement that stores the new pair.
+   * If another request rotated it first (two tabs racing), it is judged again as the rotated
+   * token it now is: a grace pair, or reuse.
+   */
+  private async admitAndReissue(
+    claims: TokenClaims,
+    userId: string,
+    record: RefreshTokenRecord,
+    snapshot: RefreshSnapshot,
+    presented: PresentedRefreshToken,
+    client: ClientInfo,
+  ): Promise<{ admission: Admission; issued: IssuedSession }> {
     if (record.revokedAt === null && !record.expired) {
-      if (await this.refreshTokens.revokeIfActive(claims.jti, 'rotated')) return 'rotated';
-      // Another request rotated it a moment ago: judge it as the rotated token it now is.
-      record = (await this.refreshTokens.findByJti(claims.jti)) ?? record;
+      try {
+        return {
+          admission: 'rotated',
+          issued: await this.reissue(claims, snapshot, client, presented),
+        };
+      } catch (error) {
+        if (!(error instanceof RotationLostError)) throw error;
+        record = (await this.refreshTokens.findByJti(claims.jti)) ?? record;
+      }
     }
+    const admission = await this.judgeRotated(record, claims, userId);
+    return { admission, issued: await this.reissue(claims, snapshot, client, null) };
+  }
+
+  /** A token that is no longer active: a rotated one within the grace window, else refused. */
+  private async judgeRotated(
+    record: RefreshTokenRecord,
+    claims: TokenClaims,
+    userId: string,
+  ): Promise<Admission> {
     if (record.revokedReason === 'rotated' && !record.expired) {
       if ((record.revokedAgeSeconds ?? Infinity) <= this.config.AUTH_REFRESH_REUSE_GRACE_SECONDS) {
         return 'grace';
@@ -139,17 +195,27 @@ export class TokenRefreshService {
     throw AuthFailures.refreshRevoked(AuthErrorCode.RefreshReused);
   }
 
-  /** Steps 8-9: the current user, membership and status, then a pair in the same session. */
+  /**
+   * Steps 8-9: the current user, membership and status, then a pair in the same session. A
+   * refusal still consumes a presented active token, as the reference's order (rotate first) did.
+   */
   private async reissue(
     claims: TokenClaims,
-    userId: string,
-    tenantId: string,
+    snapshot: RefreshSnapshot,
     client: ClientInfo,
+    rotating: PresentedRefreshToken | null,
   ): Promise<IssuedSession> {
-    const user = await this.users.findById(userId);
-    if (!user) throw AuthFailures.unknownUser();
-    const membership = await this.gate.resolveMembership(user.id, tenantId, false);
-    await this.gate.assertCanSignIn(user, membership.tenantId, client);
+    let user: UserRecord;
+    let membership: Membership;
+    try {
+      if (!snapshot.user) throw AuthFailures.unknownUser();
+      user = snapshot.user;
+      membership = chooseMembership(snapshot.memberships, claims.tenant_id as string, false);
+      await this.gate.assertCanSignIn(user, membership.tenantId, client);
+    } catch (error) {
+      if (rotating) await this.refreshTokens.revokeIfActive(rotating.jti, 'rotated');
+      throw error;
+    }
     const sid = isUuid(claims.sid) ? claims.sid : randomUUID();
     try {
       return await this.issuer.issue(
@@ -162,8 +228,10 @@ export class TokenRefreshService {
         },
         client,
         'refresh',
+        rotating ?? undefined,
       );
     } catch (error) {
+      if (error instanceof RotationLostError) throw error;
       if (error instanceof SessionNoLongerActiveError) throw AuthFailures.refreshRevoked();
       if (error instanceof SigningUnavailableError) throw AuthFailures.signingUnavailable();
       throw error;

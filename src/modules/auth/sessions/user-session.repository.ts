@@ -2,17 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import { UserSessionEntity } from '../entities/user-session.entity';
-import { firstRow, named, rowsOf, type Sql } from '../../../platform/database';
-import type { SessionMetadata } from './session-metadata.factory';
-
-export interface SessionUpsert {
-  id: string;
-  userId: string;
-  tenantId: string;
-  refreshJti: string;
-  issuedAt: Date;
-  metadata: SessionMetadata;
-}
+import { firstRow, rowsOf, type Sql } from '../../../platform/database';
 
 export interface SessionListFilter {
   userId: string;
@@ -72,64 +62,6 @@ export class UserSessionRepository {
       [userId, tenantId],
     );
     return rows.map((row) => row.id);
-  }
-
-  /**
-   * Creates the session or, on refresh, moves it to its new refresh token. Unlike the reference, a
-   * revoked session is never revived by an upsert: returns false then. Location columns are only
-   * overwritten when the lookup found something.
-   */
-  async upsert(session: SessionUpsert, sql: Sql = this.dataSource.manager): Promise<boolean> {
-    const m = session.metadata;
-    const rows = await rowsOf<{ id: string }>(
-      sql,
-      ...named(
-        `INSERT INTO user_sessions AS s (
-         id, user_id, tenant_id, refresh_jti, fingerprint, ip_hash, ip_encrypted, ip_masked,
-         user_agent, client_platform, client_browser, client_device,
-         location_city, location_region, location_country,
-         created_at, updated_at, last_seen_at)
-       VALUES (:id, :userId, :tenantId, :refreshJti, :fingerprint, :ipHash, :ipEncrypted, :ipMasked,
-               :userAgent, :clientPlatform, :clientBrowser, :clientDevice,
-               :city, :region, :country, :issuedAt, :issuedAt, :issuedAt)
-       ON CONFLICT (id) DO UPDATE SET
-         refresh_jti = EXCLUDED.refresh_jti,
-         fingerprint = EXCLUDED.fingerprint,
-         ip_hash = EXCLUDED.ip_hash,
-         ip_encrypted = EXCLUDED.ip_encrypted,
-         ip_masked = EXCLUDED.ip_masked,
-         user_agent = EXCLUDED.user_agent,
-         client_platform = EXCLUDED.client_platform,
-         client_browser = EXCLUDED.client_browser,
-         client_device = EXCLUDED.client_device,
-         location_city = COALESCE(EXCLUDED.location_city, s.location_city),
-         location_region = COALESCE(EXCLUDED.location_region, s.location_region),
-         location_country = COALESCE(EXCLUDED.location_country, s.location_country),
-         updated_at = EXCLUDED.updated_at,
-         last_seen_at = EXCLUDED.last_seen_at
-       WHERE s.revoked_at IS NULL AND s.user_id = EXCLUDED.user_id
-       RETURNING s.id`,
-        {
-          id: session.id,
-          userId: session.userId,
-          tenantId: session.tenantId,
-          refreshJti: session.refreshJti,
-          fingerprint: m.fingerprint,
-          ipHash: m.ipHash,
-          ipEncrypted: m.ipEncrypted,
-          ipMasked: m.ipMasked,
-          userAgent: m.userAgent,
-          clientPlatform: m.clientPlatform,
-          clientBrowser: m.clientBrowser,
-          clientDevice: m.clientDevice,
-          city: m.location?.city?.slice(0, 128) ?? null,
-          region: m.location?.region?.slice(0, 128) ?? null,
-          country: m.location?.country?.slice(0, 64) ?? null,
-          issuedAt: session.issuedAt,
-        },
-      ),
-    );
-    return rows.length > 0;
   }
 
   async list(filter: SessionListFilter): Promise<{ rows: SessionRow[]; total: number }> {

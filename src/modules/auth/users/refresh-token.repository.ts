@@ -98,7 +98,8 @@ const TUPLE_MATCH = `account = :account
           AND tenant_id IS NOT DISTINCT FROM CAST(:tenantId AS uuid)
           AND scope_key = :scopeKey`;
 
-interface Row {
+/** A refresh-token row as `RECORD_COLUMNS` selects it. */
+export interface RefreshTokenRow {
   account: string;
   tenant_id: string | null;
   refresh_token_hash: string;
@@ -109,6 +110,26 @@ interface Row {
   revoked_reason: string | null;
   revoked_age_seconds: string | number | null;
   expired: boolean;
+}
+
+/** What a refresh or logout judges a token by; expiry and revocation age by the database clock. */
+export const RECORD_COLUMNS = `account, tenant_id, refresh_token_hash, refresh_jti, session_id,
+  expires_at, revoked_at, revoked_reason, expires_at <= now() AS expired,
+  EXTRACT(EPOCH FROM (clock_timestamp() - revoked_at)) AS revoked_age_seconds`;
+
+export function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
+  return {
+    account: row.account,
+    tenantId: row.tenant_id,
+    tokenHash: row.refresh_token_hash,
+    jti: row.refresh_jti,
+    sessionId: row.session_id,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+    revokedAgeSeconds: row.revoked_age_seconds === null ? null : Number(row.revoked_age_seconds),
+    expired: row.expired,
+  };
 }
 
 /**
@@ -122,55 +143,16 @@ interface Row {
 export class RefreshTokenRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(token: RefreshTokenInsert, sql: Sql = this.dataSource.manager): Promise<void> {
-    await sql.query(
-      `INSERT INTO service_account_tokens (
-         account, tenant_id, scope_key, scopes, refresh_token_hash, refresh_jti, signing_kid,
-         fingerprint, session_id, issued_at, expires_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, now(), now())`,
-      [
-        token.account,
-        token.tenantId,
-        token.scopes.join(' ').slice(0, 256),
-        JSON.stringify(token.scopes),
-        token.tokenHash,
-        token.jti,
-        token.kid,
-        token.fingerprint?.slice(0, 128) ?? null,
-        token.sessionId,
-        token.issuedAt,
-        token.expiresAt,
-      ],
-    );
-  }
-
   async findByJti(
     jti: string,
     sql: Sql = this.dataSource.manager,
   ): Promise<RefreshTokenRecord | null> {
-    const row = await firstRow<Row>(
+    const row = await firstRow<RefreshTokenRow>(
       sql,
-      `SELECT account, tenant_id, refresh_token_hash, refresh_jti, session_id, expires_at,
-              revoked_at, revoked_reason, expires_at <= now() AS expired,
-              EXTRACT(EPOCH FROM (clock_timestamp() - revoked_at)) AS revoked_age_seconds
-         FROM service_account_tokens WHERE refresh_jti = $1`,
+      `SELECT ${RECORD_COLUMNS} FROM service_account_tokens WHERE refresh_jti = $1`,
       [jti],
     );
-    return row
-      ? {
-          account: row.account,
-          tenantId: row.tenant_id,
-          tokenHash: row.refresh_token_hash,
-          jti: row.refresh_jti,
-          sessionId: row.session_id,
-          expiresAt: row.expires_at,
-          revokedAt: row.revoked_at,
-          revokedReason: row.revoked_reason,
-          revokedAgeSeconds:
-            row.revoked_age_seconds === null ? null : Number(row.revoked_age_seconds),
-          expired: row.expired,
-        }
-      : null;
+    return row ? toRefreshTokenRecord(row) : null;
   }
 
   /**

@@ -12,7 +12,8 @@ export interface UserRecord {
   emailVerifiedAt: Date | null;
 }
 
-interface UserRow {
+/** A `users` row as `USER_COLUMNS` selects it. */
+export interface UserRow {
   id: string;
   email: string;
   password_hash: string;
@@ -21,9 +22,10 @@ interface UserRow {
   email_verified_at: Date | null;
 }
 
-const COLUMNS = 'id, email, password_hash, password_pepper_version, status, email_verified_at';
+export const USER_COLUMNS =
+  'id, email, password_hash, password_pepper_version, status, email_verified_at';
 
-function toRecord(row: UserRow): UserRecord {
+export function toUserRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
     email: row.email,
@@ -40,15 +42,17 @@ export class UserRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findByEmail(email: string, sql: Sql = this.dataSource.manager): Promise<UserRecord | null> {
-    const row = await firstRow<UserRow>(sql, `SELECT ${COLUMNS} FROM users WHERE email = $1`, [
+    const row = await firstRow<UserRow>(sql, `SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [
       email,
     ]);
-    return row ? toRecord(row) : null;
+    return row ? toUserRecord(row) : null;
   }
 
   async findById(id: string, sql: Sql = this.dataSource.manager): Promise<UserRecord | null> {
-    const row = await firstRow<UserRow>(sql, `SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
-    return row ? toRecord(row) : null;
+    const row = await firstRow<UserRow>(sql, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [
+      id,
+    ]);
+    return row ? toUserRecord(row) : null;
   }
 
   async insert(
